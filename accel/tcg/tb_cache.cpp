@@ -1,0 +1,107 @@
+#include "accel/tcg/tb_cache.hpp"
+
+#include <cstring>
+
+namespace kestrel {
+
+namespace {
+
+void undefined_insn(Cpu& c, uint32_t) { c.undefined(); }
+
+unsigned fast_index(uint64_t pa) { return static_cast<unsigned>((pa >> 2) ^ (pa >> 16)); }
+
+} // namespace
+
+TbCache::TbCache(Bus& bus, uint64_t feature_mask)
+    : bus_(bus), features_(feature_mask), fast_(kFastEntries, nullptr) {
+    bus_.on_code_write = [this](uint64_t pa_page) { invalidate_page(pa_page); };
+}
+
+TbCache::~TbCache() { bus_.on_code_write = nullptr; }
+
+TranslationBlock* TbCache::get(Cpu& cpu) {
+    uint64_t pc = cpu.s.pc;
+    if (pc & 3) {
+        GuestException e;
+        e.ec = ExcClass::PCAlign;
+        e.far = pc;
+        e.far_valid = true;
+        throw e;
+    }
+    uint64_t pa_page;
+    const uint8_t* page = cpu.code_page(pc, pa_page);
+    uint64_t pa = pa_page | (pc & kTlbOffsetMask);
+    TranslationBlock*& slot = fast_[fast_index(pa) & (kFastEntries - 1)];
+    if (slot && slot->pa == pa && slot->valid) return slot;
+    auto it = blocks_.find(pa);
+    if (it != blocks_.end()) {
+        slot = it->second.get();
+        return slot;
+    }
+    slot = translate(cpu, page, pa);
+    return slot;
+}
+
+TranslationBlock* TbCache::translate(Cpu& cpu, const uint8_t* page, uint64_t pa) {
+    auto tb = std::make_unique<TranslationBlock>();
+    tb->pa = pa;
+    uint64_t off = pa & kTlbOffsetMask;
+    while (off < kTlbPageSize && tb->ops.size() < kMaxBlockInsns) {
+        uint32_t insn;
+        std::memcpy(&insn, page + off, 4);
+        off += 4;
+        const InsnDesc* d = a64_decode(insn, features_);
+        if (!d) {
+            tb->ops.push_back({undefined_insn, insn});
+            tb->last_sets_pc = true; // it always raises
+            break;
+        }
+        tb->ops.push_back({d->fn, insn});
+        if (d->flags & kInsnEndsBlock) {
+            tb->last_sets_pc = true;
+            break;
+        }
+    }
+    uint64_t pa_page = pa & kTlbPageMask;
+    if (!bus_.is_code_page(pa_page)) {
+        bus_.mark_code_page(pa_page);
+        for (Cpu* c : cpus_) c->tlb.protect_code_page(pa_page);
+    }
+    (void)cpu;
+    by_page_[pa_page].push_back(pa);
+    translations_++;
+    TranslationBlock* raw = tb.get();
+    blocks_[pa] = std::move(tb);
+    return raw;
+}
+
+void TbCache::invalidate_page(uint64_t pa_page) {
+    auto it = by_page_.find(pa_page);
+    if (it == by_page_.end()) return;
+    for (uint64_t pa : it->second) {
+        auto b = blocks_.find(pa);
+        if (b == blocks_.end()) continue;
+        b->second->valid = false;
+        retired_.push_back(std::move(b->second));
+        blocks_.erase(b);
+    }
+    by_page_.erase(it);
+}
+
+void TbCache::flush() {
+    for (auto& [pa, tb] : blocks_) {
+        tb->valid = false;
+        bus_.clear_code_page(pa);
+        retired_.push_back(std::move(tb));
+    }
+    blocks_.clear();
+    by_page_.clear();
+}
+
+void TbCache::collect() {
+    if (retired_.size() < 256) return;
+    std::fill(fast_.begin(), fast_.end(), nullptr);
+    retired_.clear();
+}
+
+} // namespace kestrel

@@ -1,0 +1,46 @@
+// Assembles the one A64 table from its groups and decodes through it.
+#include "cpu/a64/groups.hpp"
+
+#include <array>
+#include <vector>
+
+namespace kestrel {
+
+std::span<const InsnDesc> a64_table() {
+    static const std::vector<InsnDesc> table = [] {
+        std::vector<InsnDesc> t;
+        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns()})
+            t.insert(t.end(), group.begin(), group.end());
+        return t;
+    }();
+    return table;
+}
+
+namespace {
+
+// Entries bucketed by bits 28:25 (the top-level encoding group), keeping
+// table order within a bucket, so decoding scans only a short list.
+struct DecodeIndex {
+    std::array<std::vector<const InsnDesc*>, 16> buckets;
+    DecodeIndex() {
+        for (const InsnDesc& d : a64_table()) {
+            for (uint32_t op0 = 0; op0 < 16; op0++) {
+                uint32_t m = (d.pat.mask >> 25) & 0xf;
+                uint32_t v = (d.pat.value >> 25) & 0xf;
+                if ((op0 & m) == v) buckets[op0].push_back(&d);
+            }
+        }
+    }
+};
+
+} // namespace
+
+const InsnDesc* a64_decode(uint32_t insn, uint64_t feature_mask) {
+    static const DecodeIndex index;
+    for (const InsnDesc* d : index.buckets[(insn >> 25) & 0xf]) {
+        if (d->pat.matches(insn) && (feature_mask & feature_bit(d->feature))) return d;
+    }
+    return nullptr;
+}
+
+} // namespace kestrel

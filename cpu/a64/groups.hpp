@@ -1,0 +1,13 @@
+// The encoding groups that make up the A64 table, one file each.
+#pragma once
+#include "cpu/decoder.hpp"
+
+#include <span>
+
+namespace kestrel::a64 {
+
+std::span<const InsnDesc> branch_insns();
+std::span<const InsnDesc> system_insns();
+std::span<const InsnDesc> dp_imm_insns();
+
+} // namespace kestrel::a64
