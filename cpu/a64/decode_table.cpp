@@ -9,7 +9,10 @@ namespace kestrel {
 std::span<const InsnDesc> a64_table() {
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;
-        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns()})
+        for (auto group :
+             {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns(),
+              a64::ldst_single_insns(), a64::ldst_pair_insns(), a64::ldst_exclusive_insns(),
+              a64::ldst_atomic_insns(), a64::ldst_fp_insns()})
             t.insert(t.end(), group.begin(), group.end());
         return t;
     }();
