@@ -72,7 +72,7 @@ template <bool Is64> void casp(Cpu& c, uint32_t i) {
         uint64_t desired =
             static_cast<uint64_t>(c.wr(rt)) | (static_cast<uint64_t>(c.wr(rt + 1)) << 32);
         uint64_t old = c.load<uint64_t>(va);
-        c.store<uint64_t>(va, old == expected ? desired : old);
+        store_pair32(c, va, old == expected ? desired : old);
         c.set_xr(rs, static_cast<uint32_t>(old));
         c.set_xr(rs + 1, old >> 32);
     }

@@ -81,7 +81,7 @@ template <bool Is64> void store_exclusive_pair(Cpu& c, uint32_t i) {
         uint64_t v = static_cast<uint64_t>(c.wr(rt)) | (static_cast<uint64_t>(c.wr(rt2)) << 32);
         ok = ok && c.load<uint64_t>(va) == c.s.excl_val[0];
         c.s.excl_size = 0;
-        if (ok) c.store<uint64_t>(va, v);
+        if (ok) store_pair32(c, va, v);
     }
     c.set_xr(rs, ok ? 0 : 1);
 }

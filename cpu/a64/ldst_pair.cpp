@@ -43,8 +43,8 @@ template <bool Is64, bool Load, bool Sign, Idx M> void ldst_pair(Cpu& c, uint32_
         if constexpr (Is64)
             store_pair64(c, va, c.xr(rt), c.xr(rt2));
         else
-            c.store<uint64_t>(va, static_cast<uint64_t>(c.wr(rt)) |
-                                      (static_cast<uint64_t>(c.wr(rt2)) << 32));
+            store_pair32(
+                c, va, static_cast<uint64_t>(c.wr(rt)) | (static_cast<uint64_t>(c.wr(rt2)) << 32));
     }
     if constexpr (M != Idx::Offset) c.set_xsp(rn, addr);
 }

@@ -54,6 +54,13 @@ inline VReg load_pair64(Cpu& c, uint64_t va) {
 // byte lands, so a fault on a later page leaves memory untouched.
 void probe_write(Cpu& c, uint64_t va, unsigned size);
 
+// A doubleword holding a pair of words: both land or neither.
+inline void store_pair32(Cpu& c, uint64_t va, uint64_t v) {
+    if (crosses_page(va, 8)) [[unlikely]]
+        probe_write(c, va, 8);
+    c.store<uint64_t>(va, v);
+}
+
 inline void store_pair64(Cpu& c, uint64_t va, uint64_t lo, uint64_t hi) {
     if (crosses_page(va, 16)) [[unlikely]]
         probe_write(c, va, 16);

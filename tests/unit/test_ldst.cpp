@@ -314,6 +314,11 @@ TEST_CASE("faulting accesses report EC, WnR and FAR and change no register") {
     REQUIRE(e);
     CHECK((e->iss & kWnR) != 0);
     CHECK(f.peek<uint64_t>(end - 8) == 0x77);
+    f.x(1) = end - 4;
+    e = f.exec_fault(0x29000c22u /* stp w2, w3, [x1] */);
+    REQUIRE(e);
+    CHECK(e->far == end);
+    CHECK(f.peek<uint32_t>(end - 4) == 0);
 }
 
 TEST_CASE("unprivileged loads and stores") {
