@@ -83,14 +83,14 @@ constexpr uint16_t kMem = kInsnMem;
 
 // size 111 0 00 A R 1 Rs o3 opc 00 Rn Rt; A/R are the acquire/release bits.
 // clang-format off
-#define RMW_SIZES(NAME, O3OPC, OP)                                                                   \
-    {NAME "B", kGroup, P("00 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                        \
-     atomic_rmw<uint8_t, OP>, Feature::LSE, kMem},                                                   \
-    {NAME "H", kGroup, P("01 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                        \
-     atomic_rmw<uint16_t, OP>, Feature::LSE, kMem},                                                  \
-    {NAME "_W", kGroup, P("10 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                       \
-     atomic_rmw<uint32_t, OP>, Feature::LSE, kMem},                                                  \
-    {NAME "_X", kGroup, P("11 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                       \
+#define RMW_SIZES(NAME, O3OPC, OP)                                                                 \
+    {NAME "B", kGroup, P("00 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                     \
+     atomic_rmw<uint8_t, OP>, Feature::LSE, kMem},                                                 \
+    {NAME "H", kGroup, P("01 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                     \
+     atomic_rmw<uint16_t, OP>, Feature::LSE, kMem},                                                \
+    {NAME "_W", kGroup, P("10 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                    \
+     atomic_rmw<uint32_t, OP>, Feature::LSE, kMem},                                                \
+    {NAME "_X", kGroup, P("11 111 0 00 A:1 R:1 1 Rs:5 " O3OPC " 00 Rn:5 Rt:5"),                    \
      atomic_rmw<uint64_t, OP>, Feature::LSE, kMem}
 // clang-format on
 

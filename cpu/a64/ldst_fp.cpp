@@ -129,35 +129,35 @@ constexpr uint16_t kMem = kInsnMem;
 // One register size (size, opc<1>) and direction (opc<0>) in the five
 // addressing modes.
 // clang-format off
-#define LDST_FP(NAME, UNAME, SZ, OPC, BYTES, LOAD)                                                   \
-    {NAME "_imm", kGroup, P(SZ " 111 1 01 " OPC " imm12:12 Rn:5 Rt:5"), fp_uimm<BYTES, LOAD>,         \
-     Feature::FP, kMem},                                                                             \
-    {UNAME, kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 00 Rn:5 Rt:5"), fp_unscaled<BYTES, LOAD>,        \
-     Feature::FP, kMem},                                                                             \
-    {NAME "_post", kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 01 Rn:5 Rt:5"),                           \
-     fp_writeback<BYTES, LOAD, true>, Feature::FP, kMem},                                            \
-    {NAME "_pre", kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 11 Rn:5 Rt:5"),                            \
-     fp_writeback<BYTES, LOAD, false>, Feature::FP, kMem},                                           \
+#define LDST_FP(NAME, UNAME, SZ, OPC, BYTES, LOAD)                                                 \
+    {NAME "_imm", kGroup, P(SZ " 111 1 01 " OPC " imm12:12 Rn:5 Rt:5"), fp_uimm<BYTES, LOAD>,      \
+     Feature::FP, kMem},                                                                           \
+    {UNAME, kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 00 Rn:5 Rt:5"), fp_unscaled<BYTES, LOAD>,     \
+     Feature::FP, kMem},                                                                           \
+    {NAME "_post", kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 01 Rn:5 Rt:5"),                        \
+     fp_writeback<BYTES, LOAD, true>, Feature::FP, kMem},                                          \
+    {NAME "_pre", kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 11 Rn:5 Rt:5"),                         \
+     fp_writeback<BYTES, LOAD, false>, Feature::FP, kMem},                                         \
     {NAME "_reg", kGroup, P(SZ " 111 1 00 " OPC " 1 Rm:5 x1x S:1 10 Rn:5 Rt:5"), fp_reg<BYTES, LOAD>, \
      Feature::FP, kMem}
 // clang-format on
 
 // opc 101 1 mode L imm7 Rt2 Rn Rt
 // clang-format off
-#define PAIR_FP(NAME, OPC, MODE, L, BYTES, IDX)                                                      \
-    {NAME, kGroup, P(OPC " 101 1 " MODE " " L " imm7:7 Rt2:5 Rn:5 Rt:5"),                            \
+#define PAIR_FP(NAME, OPC, MODE, L, BYTES, IDX)                                                    \
+    {NAME, kGroup, P(OPC " 101 1 " MODE " " L " imm7:7 Rt2:5 Rn:5 Rt:5"),                          \
      fp_pair<BYTES, L[0] == '1', IDX>, Feature::FP, kMem}
 // clang-format on
 
 // clang-format off
-#define PAIR_FP_MODES(SUFFIX, OPC, BYTES)                                                            \
-    PAIR_FP("STNP_" SUFFIX, OPC, "000", "0", BYTES, Idx::Offset),                                    \
-    PAIR_FP("LDNP_" SUFFIX, OPC, "000", "1", BYTES, Idx::Offset),                                    \
-    PAIR_FP("STP_" SUFFIX "_post", OPC, "001", "0", BYTES, Idx::Post),                               \
-    PAIR_FP("LDP_" SUFFIX "_post", OPC, "001", "1", BYTES, Idx::Post),                               \
-    PAIR_FP("STP_" SUFFIX, OPC, "010", "0", BYTES, Idx::Offset),                                     \
-    PAIR_FP("LDP_" SUFFIX, OPC, "010", "1", BYTES, Idx::Offset),                                     \
-    PAIR_FP("STP_" SUFFIX "_pre", OPC, "011", "0", BYTES, Idx::Pre),                                 \
+#define PAIR_FP_MODES(SUFFIX, OPC, BYTES)                                                          \
+    PAIR_FP("STNP_" SUFFIX, OPC, "000", "0", BYTES, Idx::Offset),                                  \
+    PAIR_FP("LDNP_" SUFFIX, OPC, "000", "1", BYTES, Idx::Offset),                                  \
+    PAIR_FP("STP_" SUFFIX "_post", OPC, "001", "0", BYTES, Idx::Post),                             \
+    PAIR_FP("LDP_" SUFFIX "_post", OPC, "001", "1", BYTES, Idx::Post),                             \
+    PAIR_FP("STP_" SUFFIX, OPC, "010", "0", BYTES, Idx::Offset),                                   \
+    PAIR_FP("LDP_" SUFFIX, OPC, "010", "1", BYTES, Idx::Offset),                                   \
+    PAIR_FP("STP_" SUFFIX "_pre", OPC, "011", "0", BYTES, Idx::Pre),                               \
     PAIR_FP("LDP_" SUFFIX "_pre", OPC, "011", "1", BYTES, Idx::Pre)
 // clang-format on
 

@@ -54,8 +54,8 @@ constexpr uint16_t kMem = kInsnMem;
 
 // opc (bits 31:30), then "101 0", then the index mode (bits 25:23), then L.
 // clang-format off
-#define PAIR(NAME, OPC, MODE, L, IS64, SIGN, IDX)                                                    \
-    {NAME, kGroup, P(OPC " 101 0 " MODE " " L " imm7:7 Rt2:5 Rn:5 Rt:5"),                            \
+#define PAIR(NAME, OPC, MODE, L, IS64, SIGN, IDX)                                                  \
+    {NAME, kGroup, P(OPC " 101 0 " MODE " " L " imm7:7 Rt2:5 Rn:5 Rt:5"),                          \
      ldst_pair<IS64, L[0] == '1', SIGN, IDX>, Feature::Base, kMem}
 // clang-format on
 

@@ -119,18 +119,18 @@ constexpr uint16_t kMem = kInsnMem;
 
 // One register size/opc combination in all six addressing modes.
 // clang-format off
-#define LDST_GPR(NAME, UNAME, TNAME, SZ, OPC, T, K)                                                  \
-    {NAME "_imm", kGroup, P(SZ " 111 0 01 " OPC " imm12:12 Rn:5 Rt:5"), ldst_uimm<T, K>,              \
-     Feature::Base, kMem},                                                                           \
-    {UNAME, kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 00 Rn:5 Rt:5"), ldst_unscaled<T, K>,             \
-     Feature::Base, kMem},                                                                           \
-    {NAME "_post", kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 01 Rn:5 Rt:5"),                           \
-     ldst_writeback<T, K, true>, Feature::Base, kMem},                                               \
-    {TNAME, kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 10 Rn:5 Rt:5"), ldst_unpriv<T, K>,               \
-     Feature::Base, kMem},                                                                           \
-    {NAME "_pre", kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 11 Rn:5 Rt:5"),                            \
-     ldst_writeback<T, K, false>, Feature::Base, kMem},                                              \
-    {NAME "_reg", kGroup, P(SZ " 111 0 00 " OPC " 1 Rm:5 x1x S:1 10 Rn:5 Rt:5"), ldst_reg<T, K>,      \
+#define LDST_GPR(NAME, UNAME, TNAME, SZ, OPC, T, K)                                                \
+    {NAME "_imm", kGroup, P(SZ " 111 0 01 " OPC " imm12:12 Rn:5 Rt:5"), ldst_uimm<T, K>,           \
+     Feature::Base, kMem},                                                                         \
+    {UNAME, kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 00 Rn:5 Rt:5"), ldst_unscaled<T, K>,          \
+     Feature::Base, kMem},                                                                         \
+    {NAME "_post", kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 01 Rn:5 Rt:5"),                        \
+     ldst_writeback<T, K, true>, Feature::Base, kMem},                                             \
+    {TNAME, kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 10 Rn:5 Rt:5"), ldst_unpriv<T, K>,            \
+     Feature::Base, kMem},                                                                         \
+    {NAME "_pre", kGroup, P(SZ " 111 0 00 " OPC " 0 imm9:9 11 Rn:5 Rt:5"),                         \
+     ldst_writeback<T, K, false>, Feature::Base, kMem},                                            \
+    {NAME "_reg", kGroup, P(SZ " 111 0 00 " OPC " 1 Rm:5 x1x S:1 10 Rn:5 Rt:5"), ldst_reg<T, K>,   \
      Feature::Base, kMem}
 // clang-format on
 
