@@ -138,7 +138,7 @@ constexpr uint16_t kMem = kInsnMem;
      fp_writeback<BYTES, LOAD, true>, Feature::FP, kMem},                                          \
     {NAME "_pre", kGroup, P(SZ " 111 1 00 " OPC " 0 imm9:9 11 Rn:5 Rt:5"),                         \
      fp_writeback<BYTES, LOAD, false>, Feature::FP, kMem},                                         \
-    {NAME "_reg", kGroup, P(SZ " 111 1 00 " OPC " 1 Rm:5 x1x S:1 10 Rn:5 Rt:5"),                      \
+    {NAME "_reg", kGroup, P(SZ " 111 1 00 " OPC " 1 Rm:5 x1x S:1 10 Rn:5 Rt:5"),                   \
      fp_reg<BYTES, LOAD>, Feature::FP, kMem}
 // clang-format on
 
