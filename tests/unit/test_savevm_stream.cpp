@@ -238,3 +238,35 @@ TEST_CASE("the format dump describes fields, versions and subsections") {
     CHECK(s["fields"][4]["since"] == 2);
     CHECK(s["subsections"][0]["name"] == "toy/typer2");
 }
+
+#include "savevm/snapshot_store.hpp"
+
+#include <cstdlib>
+#include <unistd.h>
+
+TEST_CASE("snapshot store: atomic save, list, load, delete, tag rules") {
+    char tmpl[] = "/tmp/kestrel-store-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    SnapshotStore store(std::string(tmpl) + "/nested/dir");
+    std::vector<uint8_t> a(1000, 1), b(10, 2), got;
+    CHECK_FALSE(store.save("first", a));
+    CHECK_FALSE(store.save("second.v2", b));
+    CHECK_FALSE(store.save("first", b)); // replace
+    auto l = store.list();
+    REQUIRE(l.size() == 2);
+    CHECK(l[0].tag == "first");
+    CHECK(l[0].size == 10);
+    CHECK_FALSE(store.load("first", got));
+    CHECK(got == b);
+    CHECK(store.load("missing", got).has_value());
+    CHECK(store.save("../escape", a).has_value());
+    CHECK(store.save("a/b", a).has_value());
+    CHECK(store.save("", a).has_value());
+    CHECK(store.save(".hidden", a).has_value());
+    CHECK_FALSE(store.remove("first"));
+    CHECK(store.remove("first").has_value());
+    CHECK(store.list().size() == 1);
+    CHECK_FALSE(store.remove("second.v2"));
+    std::string cmd = std::string("rm -rf ") + tmpl;
+    CHECK(std::system(cmd.c_str()) == 0);
+}
