@@ -109,7 +109,7 @@ void GicV3::generate_sgi(unsigned cpu, uint64_t v, IccReg reg) {
         if (broadcast) {
             if (j == cpu) continue;
         } else {
-            if ((mp & 0xff0000ff00ull) != target_aff) continue;
+            if ((mp & 0xff00ffff00ull) != target_aff) continue;
             const unsigned aff0 = mp & 0xff;
             if (aff0 / 16 != rs || !((v >> (aff0 % 16)) & 1)) continue;
         }

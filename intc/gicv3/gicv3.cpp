@@ -182,7 +182,8 @@ int GicV3::cpu_for_affinity(uint64_t aff) const {
 // drives the IRQ/FIQ lines. An interrupt is a candidate for a core when it
 // is pending, enabled, not active, its group is enabled in both GICD_CTLR
 // and the core's ICC_IGRPEN<n>, and the core's redistributor is awake.
-// Ties go to the lowest INTID.
+// Ties are IMPLEMENTATION DEFINED: the lowest INTID wins, except that
+// 1-of-N SPIs are placed after everything else.
 void GicV3::update() {
     const unsigned ncpus = cfg_.num_cpus();
     std::vector<Candidate> best(ncpus);
@@ -201,32 +202,21 @@ void GicV3::update() {
             if (group_enabled(c, grp)) offer(best[c], i, cs.priority[i], grp);
         }
     }
-    // SPIs: routed by GICD_IROUTER. A 1-of-N SPI goes to one participating
-    // core: the lowest-numbered one it could preempt now, else the
-    // lowest-numbered participating one.
+    // SPIs routed to one core by affinity (GICD_IROUTER.IRM = 0).
+    std::vector<unsigned> one_of_n;
     for (unsigned w = 1; w < s_.pending.size(); w++) {
         uint32_t pend = spi_pending_word(w) & s_.enabled[w] & ~s_.active[w];
         for (; pend; pend &= pend - 1) {
             unsigned intid = w * 32 + static_cast<unsigned>(__builtin_ctz(pend));
             if (intid >= cfg_.spi_limit()) break;
-            uint8_t grp = (s_.group[w] >> (intid % 32)) & 1;
-            uint8_t prio = s_.priority[intid];
-            uint64_t route = s_.irouter[intid];
-            if (!(route & kIrouterIrm)) {
-                int c = cpu_for_affinity(route);
-                if (c >= 0 && awake[c] && group_enabled(c, grp)) offer(best[c], intid, prio, grp);
+            if (s_.irouter[intid] & kIrouterIrm) {
+                one_of_n.push_back(intid);
                 continue;
             }
-            int chosen = -1;
-            for (unsigned c = 0; c < ncpus; c++) {
-                if (!awake[c] || !group_enabled(c, grp)) continue;
-                if (chosen < 0) chosen = static_cast<int>(c);
-                if (prio < best[c].prio && can_signal(c, prio, grp)) {
-                    chosen = static_cast<int>(c);
-                    break;
-                }
-            }
-            if (chosen >= 0) offer(best[chosen], intid, prio, grp);
+            uint8_t grp = (s_.group[w] >> (intid % 32)) & 1;
+            int c = cpu_for_affinity(s_.irouter[intid]);
+            if (c >= 0 && awake[c] && group_enabled(c, grp))
+                offer(best[c], intid, s_.priority[intid], grp);
         }
     }
     // LPIs: always Group 1, configured by the property table.
@@ -237,6 +227,23 @@ void GicV3::update() {
             uint8_t prio;
             if (lpi_config(c, intid, prio)) offer(best[c], intid, prio, 1);
         }
+    }
+    // 1-of-N SPIs last, knowing what each core already has: the SPI goes to
+    // the lowest-numbered participating core where it would be the next
+    // interrupt taken, else to the lowest-numbered participating core.
+    for (unsigned intid : one_of_n) {
+        uint8_t grp = (s_.group[intid / 32] >> (intid % 32)) & 1;
+        uint8_t prio = s_.priority[intid];
+        int chosen = -1;
+        for (unsigned c = 0; c < ncpus; c++) {
+            if (!awake[c] || !group_enabled(c, grp)) continue;
+            if (chosen < 0) chosen = static_cast<int>(c);
+            if (prio < best[c].prio && can_signal(c, prio, grp)) {
+                chosen = static_cast<int>(c);
+                break;
+            }
+        }
+        if (chosen >= 0) offer(best[chosen], intid, prio, grp);
     }
     for (unsigned c = 0; c < ncpus; c++) {
         CpuCache& cc = cache_[c];
