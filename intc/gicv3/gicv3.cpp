@@ -55,10 +55,9 @@ GicV3::GicV3(const GicConfig& cfg) : cfg_(cfg) {
     its_dev_ = std::make_unique<GicFrames>(*this, "gic-its", &GicV3::its_read, &GicV3::its_write);
 }
 
-GicV3::~GicV3() {
-    for (Cpu* c : cpus_)
-        if (c && c->gic == this) c->gic = nullptr;
-}
+// The board destroys cores and GIC together; cores may already be gone, so
+// their Cpu::gic pointers are not touched here.
+GicV3::~GicV3() = default;
 
 void GicV3::attach(Bus& bus, const std::vector<Cpu*>& cpus, const GicV3Layout& layout) {
     if (cpus.size() != cfg_.num_cpus())

@@ -378,3 +378,26 @@ TEST_CASE("active-priority registers are saved and restored by software") {
     t.iccw(0, "ICC_AP1R0_EL1", 0);
     CHECK(t.irq(0));
 }
+
+TEST_CASE("MRS/MSR instructions reach the CPU interface") {
+    GicRig t;
+    t.bring_up(0);
+    t.setup_spi(40, 0x80, 0);
+    t.gic->set_spi(40, true);
+    Cpu& c = *t.cpus[0];
+    auto run = [&](uint32_t insn) {
+        const InsnDesc* d = a64_decode(insn, ~0ull);
+        REQUIRE(d);
+        d->fn(c, insn);
+    };
+    const uint32_t iar1 = sysreg_enc(3, 0, 12, 12, 0), eoir1 = sysreg_enc(3, 0, 12, 12, 1);
+    run(0xd5200000u | (iar1 << 5) | 3); // MRS X3, ICC_IAR1_EL1
+    CHECK(c.s.x[3] == 40);
+    CHECK(t.icc(0, "ICC_RPR_EL1") == 0x80);
+    c.s.x[4] = 40;
+    run(0xd5000000u | (eoir1 << 5) | 4); // MSR ICC_EOIR1_EL1, X4
+    CHECK(t.icc(0, "ICC_RPR_EL1") == 0xff);
+    // EL0 has no access: UNDEFINED.
+    c.s.el = 0;
+    CHECK_THROWS_AS(run(0xd5200000u | (iar1 << 5) | 3), GuestException);
+}
