@@ -157,8 +157,37 @@ void GicV3::reset() {
     update();
 }
 
+std::string GicV3::state_mismatch(const GicV3State& st) const {
+    const size_t words = cfg_.num_irqs / 32;
+    for (const auto* v :
+         {&st.group, &st.enabled, &st.pending, &st.active, &st.level, &st.edge_trigger})
+        if (v->size() != words)
+            return "interrupt bitmap of " + std::to_string(v->size() * 32) +
+                   " INTIDs, machine has " + std::to_string(cfg_.num_irqs);
+    if (st.priority.size() != cfg_.num_irqs || st.irouter.size() != cfg_.num_irqs)
+        return "priority/route tables do not match " + std::to_string(cfg_.num_irqs) + " INTIDs";
+    if (st.cpu.size() != cfg_.num_cpus())
+        return std::to_string(st.cpu.size()) + " redistributors, machine has " +
+               std::to_string(cfg_.num_cpus());
+    return {};
+}
+
+void GicV3::load_state(const GicV3State& st) {
+    std::lock_guard lk(mu_);
+    if (std::string why = state_mismatch(st); !why.empty())
+        throw GicConfigError("GIC state does not fit this machine: " + why);
+    s_ = st;
+    state_loaded();
+}
+
 void GicV3::state_loaded() {
     std::lock_guard lk(mu_);
+    if (std::string why = state_mismatch(s_); !why.empty()) {
+        // Never keep a state the code cannot index safely.
+        s_ = gic_initial_state(cfg_);
+        update();
+        throw GicConfigError("GIC state does not fit this machine: " + why);
+    }
     for (unsigned i = 0; i < cfg_.num_cpus(); i++)
         rebuild_lpi_cache(i);
     update();

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace kestrel {
@@ -90,8 +91,14 @@ class GicV3 final : public GicCpuInterface {
     void reset();
     const GicConfig& config() const { return cfg_; }
     const GicV3State& state() const { return s_; }
-    // For savevm: write the state, then call state_loaded() to rebuild the
-    // caches (LPI pending sets are read back from the pending tables).
+    // For savevm. load_state() checks, installs and rebuilds the caches (LPI
+    // pending sets are read back from the pending tables); on a mismatch it
+    // throws GicConfigError and leaves the running state untouched.
+    // state_mismatch() returns why a state does not fit ("" = fits).
+    void load_state(const GicV3State& st);
+    std::string state_mismatch(const GicV3State& candidate) const;
+    // Field-by-field loaders write mutable_state(), then call state_loaded()
+    // (which, on a mismatch, resets the GIC and throws GicConfigError).
     GicV3State& mutable_state() { return s_; }
     void state_loaded();
 

@@ -446,3 +446,24 @@ TEST_CASE("reset keeps the input line levels") {
     CHECK(t.d(g::d::ISPENDR + 4) == (1u << 8)); // still asserted (level-sensitive)
     CHECK(t.sgi(0, g::d::ISPENDR) == (1u << 30));
 }
+
+TEST_CASE("a state from another configuration is refused, not used") {
+    GicRig t(GicVersion::V3, 2);
+    GicConfig other = t.cfg;
+    other.num_irqs = 128;
+    CHECK(t.gic->state_mismatch(gic_initial_state(other)).find("INTIDs") != std::string::npos);
+    other = t.cfg;
+    other.cpu_mpidr.pop_back();
+    CHECK(t.gic->state_mismatch(gic_initial_state(other)).find("redistributors") !=
+          std::string::npos);
+    CHECK(t.gic->state_mismatch(gic_initial_state(t.cfg)).empty());
+    t.bring_up(0);
+    const GicV3State running = t.gic->state();
+    CHECK_THROWS_AS(t.gic->load_state(gic_initial_state(other)), GicConfigError);
+    CHECK(t.gic->state() == running); // the running guest keeps its GIC
+    t.gic->mutable_state() = gic_initial_state(other);
+    CHECK_THROWS_AS(t.gic->state_loaded(), GicConfigError);
+    CHECK(t.gic->state() == gic_initial_state(t.cfg)); // safe to keep running
+    t.gic->load_state(running);
+    CHECK(t.r(0, g::r::WAKER) == 0);
+}
