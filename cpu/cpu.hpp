@@ -4,6 +4,7 @@
 #include "cpu/cpu_model.hpp"
 #include "cpu/cpu_state.hpp"
 #include "cpu/exception.hpp"
+#include "cpu/gic_cpu_interface.hpp"
 #include "cpu/sysreg_state.hpp"
 #include "cpu/tlb.hpp"
 #include "hw/bus.hpp"
@@ -47,6 +48,9 @@ public:
     // Asynchronous interrupt inputs (wired to the GIC).
     std::atomic<bool> irq_line{false};
     std::atomic<bool> fiq_line{false};
+    // The interrupt controller's CPU interface (ICC_* registers); nullptr
+    // when none is wired, which makes those registers UNDEFINED.
+    GicCpuInterface* gic = nullptr;
     Tlb tlb;
 
     // --- registers -----------------------------------------------------

@@ -1,6 +1,7 @@
 #include "cpu/sysreg.hpp"
 
 #include "cpu/cpu.hpp"
+#include "cpu/sysreg_icc.hpp"
 
 #include <chrono>
 #include <unordered_map>
@@ -76,6 +77,7 @@ const SysRegDesc* find_sysreg(uint32_t enc) {
     static const std::unordered_map<uint32_t, const SysRegDesc*> map = [] {
         std::unordered_map<uint32_t, const SysRegDesc*> m;
         for (const auto& d : kSysRegs) m.emplace(d.enc, &d);
+        for (const auto& d : icc_sysregs()) m.emplace(d.enc, &d);
         return m;
     }();
     auto it = map.find(enc);
@@ -84,6 +86,8 @@ const SysRegDesc* find_sysreg(uint32_t enc) {
 
 const SysRegDesc* find_sysreg(std::string_view name) {
     for (const auto& d : kSysRegs)
+        if (name == d.name) return &d;
+    for (const auto& d : icc_sysregs())
         if (name == d.name) return &d;
     return nullptr;
 }
