@@ -18,14 +18,30 @@ constexpr uint64_t ones(unsigned n) {
 }
 
 // Rotate right within an element of esize bits (esize 2..64, r < esize).
+// Branch-free: for r = 0 both halves are v itself.
 constexpr uint64_t ror_elem(uint64_t v, unsigned r, unsigned esize) {
-    if (r == 0) return v;
-    return ((v >> r) | (v << (esize - r))) & ones(esize);
+    return ((v >> r) | (v << ((esize - r) & (esize - 1)))) & (~0ull >> (64 - esize));
 }
+
+// Multipliers that repeat an element of 2^len bits across 64 bits
+// (0x5555..., 0x1111..., 0x0101..., ...); a table, not a division, because
+// logical immediates are decoded on every execution.
+inline constexpr uint64_t kReplicate[7] = {
+    ~0ull,
+    0x5555555555555555ull,
+    0x1111111111111111ull,
+    0x0101010101010101ull,
+    0x0001000100010001ull,
+    0x0000000100000001ull,
+    1,
+};
 
 // Repeats the low esize bits across 64 bits (esize a power of two).
 constexpr uint64_t replicate(uint64_t elem, unsigned esize) {
-    return esize == 64 ? elem : elem * (~0ull / ones(esize));
+    return elem * kReplicate[std::countr_zero(esize)];
+}
+constexpr uint64_t elem_replicate(uint64_t elem, unsigned len) {
+    return elem * kReplicate[len];
 }
 
 // n: the N bit, imms/immr: 6-bit fields, immediate: true for logical
@@ -44,8 +60,10 @@ constexpr BitMasks decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bo
     if (immediate && (imms & levels) == levels) return m;
     unsigned s = imms & levels, r = immr & levels;
     unsigned d = (s - r) & levels;
-    m.wmask = replicate(ror_elem(ones(s + 1), r, esize), esize);
-    m.tmask = replicate(ones(d + 1), esize);
+    // s + 1 and d + 1 are 1..esize: shifting ~0 right never shifts by 64.
+    uint64_t welem = ~0ull >> (63 - s), telem = ~0ull >> (63 - d);
+    m.wmask = elem_replicate(ror_elem(welem, r, esize), len);
+    m.tmask = elem_replicate(telem, len);
     m.valid = true;
     return m;
 }

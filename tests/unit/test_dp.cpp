@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <doctest/doctest.h>
+#include <set>
 #include <string>
 
 using namespace kestrel;
@@ -207,6 +208,62 @@ TEST_CASE("DecodeBitMasks gives the architectural masks") {
     CHECK_FALSE(decode_bit_masks(1, 0b000111, 0, true, 32).valid);
     // The same element pattern is fine for a bitfield move.
     CHECK(decode_bit_masks(1, 0b111111, 0, false, 64).valid);
+}
+
+namespace {
+
+// DecodeBitMasks written out bit by bit as in the Arm ARM pseudocode, as an
+// independent reference for the exhaustive comparison below.
+a64::BitMasks reference_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate,
+                                  unsigned datasize) {
+    a64::BitMasks m;
+    unsigned combined = (n << 6) | (~imms & 0x3f);
+    int len = -1;
+    for (int b = 6; b >= 0; b--)
+        if ((combined >> b) & 1) {
+            len = b;
+            break;
+        }
+    if (len < 1) return m;
+    unsigned esize = 1u << len;
+    if (esize > datasize) return m;
+    unsigned levels = esize - 1;
+    if (immediate && (imms & levels) == levels) return m;
+    unsigned s = imms & levels, r = immr & levels, d = (s - r) & levels;
+    bool welem[64] = {}, telem[64] = {};
+    for (unsigned b = 0; b <= s; b++)
+        welem[b] = true;
+    for (unsigned b = 0; b <= d; b++)
+        telem[b] = true;
+    for (unsigned b = 0; b < 64; b++) {
+        unsigned e = b % esize;
+        if (welem[(e + r) % esize]) m.wmask |= 1ull << b; // ROR by r
+        if (telem[e]) m.tmask |= 1ull << b;
+    }
+    m.valid = true;
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("DecodeBitMasks matches the pseudocode for every encoding") {
+    std::set<uint64_t> imm64; // distinct 64-bit logical immediates
+    for (unsigned datasize : {32u, 64u})
+        for (unsigned n = 0; n < 2; n++)
+            for (unsigned immr = 0; immr < 64; immr++)
+                for (unsigned imms = 0; imms < 64; imms++)
+                    for (bool imm : {true, false}) {
+                        auto got = a64::decode_bit_masks(n, imms, immr, imm, datasize);
+                        auto want = reference_bit_masks(n, imms, immr, imm, datasize);
+                        INFO(n << " " << immr << " " << imms << " " << imm << " " << datasize);
+                        REQUIRE(got.valid == want.valid);
+                        if (!want.valid) continue;
+                        REQUIRE(got.wmask == want.wmask);
+                        REQUIRE(got.tmask == want.tmask);
+                        if (imm && datasize == 64) imm64.insert(got.wmask);
+                    }
+    // There are 5334 distinct 64-bit logical immediates.
+    CHECK(imm64.size() == 5334);
 }
 
 TEST_CASE_FIXTURE(Dp, "logical immediate") {
