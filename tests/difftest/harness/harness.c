@@ -171,13 +171,18 @@ static void* map_fixed(uint64_t addr, uint64_t size, int prot) {
     return (void*)addr;
 }
 
+/* The alternate signal stack lives far above anything a random register
+ * value is likely to be (small and 32-bit values): if a case's SP pointed
+ * into it, the kernel would push the signal frame there, over our data. */
+#define ALT_STACK_ADDR 0x7e00000000ull
+#define ALT_STACK_SIZE 0x10000ull
+
 static void install_handlers(void) {
-    static uint8_t alt_stack[1 << 16] __attribute__((aligned(16)));
     struct {
         void* sp;
         int flags;
         unsigned long size;
-    } ss = {alt_stack, 0, sizeof alt_stack};
+    } ss = {map_fixed(ALT_STACK_ADDR, ALT_STACK_SIZE, 3), 0, ALT_STACK_SIZE};
     if (syscall6(SYS_SIGALTSTACK, (long)&ss, 0, 0, 0, 0, 0) != 0) die(4);
     static const int sigs[] = {4 /* ILL */, 5 /* TRAP */, 7 /* BUS */, 8 /* FPE */, 11 /* SEGV */};
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
