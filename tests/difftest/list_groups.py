@@ -11,9 +11,14 @@ import sys
 ENTRY = re.compile(r'\{\s*"[^"]+"\s*,\s*"([^"]+)"\s*,\s*P\((.*?)\}\s*,', re.S)
 EXCLUDED = re.compile(r'\bkSys\b|kInsnSystem|kInsnNoDifftest')
 
+GROUP_CONST = re.compile(r'kGroup\s*=\s*"([^"]+)"')
+
 groups = set()
 for src in sorted(pathlib.Path(sys.argv[1]).glob("*.cpp")):
-    for m in ENTRY.finditer(src.read_text()):
+    text = src.read_text()
+    for m in ENTRY.finditer(text):
         if not EXCLUDED.search(m.group(2)):
             groups.add(m.group(1))
+    # Files that name their group once in a constant.
+    groups.update(GROUP_CONST.findall(text))
 print("\n".join(sorted(groups)))
