@@ -4,7 +4,6 @@
 #include "cpu/cpu_model.hpp"
 #include "tests/difftest/case_gen.hpp"
 #include "tests/difftest/kestrel_runner.hpp"
-#include "tests/difftest/qemu_quirks.hpp"
 #include "tests/difftest/qemu_runner.hpp"
 #include "tests/difftest/report.hpp"
 
@@ -108,7 +107,7 @@ void usage(std::FILE* f) {
 struct EntryStats {
     const InsnDesc* desc = nullptr;
     std::string config;
-    uint64_t cases = 0, mismatches = 0, waived = 0, not_generated = 0;
+    uint64_t cases = 0, mismatches = 0, not_generated = 0;
     uint64_t completed = 0, undefined = 0, faulted = 0;
 };
 
@@ -175,7 +174,7 @@ int run(const Options& opt, const char* argv0) {
     if (!opt.cpu.empty())
         configs = {{opt.cpu, opt.qemu_cpu.empty() ? qemu_cpu_for(opt.cpu) : opt.qemu_cpu}};
 
-    uint64_t total_mismatches = 0, total_waived = 0;
+    uint64_t total_mismatches = 0;
     bool infra_failure = false;
     std::vector<bool> assigned(stats.size(), false);
     for (const Config& cfg : configs) {
@@ -227,11 +226,6 @@ int run(const Options& opt, const char* argv0) {
                 st.faulted++;
             std::vector<std::string> diffs = compare_results(q, k);
             if (diffs.empty()) continue;
-            if (known_qemu_deviation(cases[i], q, k)) {
-                st.waived++;
-                total_waived++;
-                continue;
-            }
             st.mismatches++;
             total_mismatches++;
             if (st.mismatches > opt.max_reports) continue;
@@ -275,21 +269,17 @@ int run(const Options& opt, const char* argv0) {
                             s->desc->name);
                 continue;
             }
-            std::string waived =
-                s->waived ? " (" + std::to_string(s->waived) + " waived: known qemu deviation)"
-                          : "";
             std::printf("  %-20s %6" PRIu64 " cases (%" PRIu64 " completed, %" PRIu64
-                        " undefined, %" PRIu64 " faulted) %4" PRIu64 " mismatches [%s]%s%s\n",
+                        " undefined, %" PRIu64 " faulted) %4" PRIu64 " mismatches [%s]%s\n",
                         s->desc->name, s->cases, s->completed, s->undefined, s->faulted,
-                        s->mismatches, s->config.c_str(), waived.c_str(),
+                        s->mismatches, s->config.c_str(),
                         s->not_generated ? " (some instances shadowed by earlier entries)" : "");
         }
     }
-    std::printf("TOTAL: %" PRIu64
-                " cases, %zu entries (%u not run for features) in %u groups, %" PRIu64
-                " mismatches, %" PRIu64 " waived; %u system/excluded entries not difftested\n",
-                total_cases, stats.size(), entries_unrun, groups_run, total_mismatches,
-                total_waived, system_entries);
+    std::printf(
+        "TOTAL: %" PRIu64 " cases, %zu entries (%u not run for features) in %u groups, %" PRIu64
+        " mismatches; %u system/excluded entries not difftested\n",
+        total_cases, stats.size(), entries_unrun, groups_run, total_mismatches, system_entries);
     if (infra_failure) {
         std::printf("difftest: FAILED to run qemu-aarch64 for some cases (see above)\n");
         return 1;
