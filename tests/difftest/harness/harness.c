@@ -171,13 +171,24 @@ static void* map_fixed(uint64_t addr, uint64_t size, int prot) {
     return (void*)addr;
 }
 
+/* If a case leaves SP inside the alternate signal stack, the kernel pushes
+ * the signal frame below that SP instead of switching stacks. So the stack
+ * sits at an address that neither random values nor bitmask immediates
+ * (EOR SP, Xn, #imm) are likely to produce, with writable slack below it
+ * for such a frame. */
+#define ALT_STACK_ADDR 0x5a5a5a5a0000ull
+#define ALT_STACK_SIZE 0x10000ull
+#define ALT_STACK_SLACK 0x10000ull
+
 static void install_handlers(void) {
-    static uint8_t alt_stack[1 << 16] __attribute__((aligned(16)));
     struct {
         void* sp;
         int flags;
         unsigned long size;
-    } ss = {alt_stack, 0, sizeof alt_stack};
+    } ss = {
+        (char*)map_fixed(ALT_STACK_ADDR - ALT_STACK_SLACK, ALT_STACK_SLACK + ALT_STACK_SIZE, 3) +
+            ALT_STACK_SLACK,
+        0, ALT_STACK_SIZE};
     if (syscall6(SYS_SIGALTSTACK, (long)&ss, 0, 0, 0, 0, 0) != 0) die(4);
     static const int sigs[] = {4 /* ILL */, 5 /* TRAP */, 7 /* BUS */, 8 /* FPE */, 11 /* SEGV */};
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
