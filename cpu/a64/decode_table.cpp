@@ -9,7 +9,7 @@ namespace kestrel {
 std::span<const InsnDesc> a64_table() {
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;
-        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns()})
+        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::system_op_insns(), a64::dp_imm_insns()})
             t.insert(t.end(), group.begin(), group.end());
         return t;
     }();
