@@ -53,6 +53,8 @@ CpuModel base_model(const char* name, uint64_t midr) {
     m.ctr_el0 = 0x8444c004ull;
     m.clidr = 0x0a200023ull;
     m.dczid = 0x04; // DC ZVA permitted, 64-byte blocks
+    // CRC32 = 1: CRC32* and CRC32C* (the real cores implement them).
+    m.id_aa64isar0 |= 1ull << 16;
     return m;
 }
 
@@ -67,6 +69,7 @@ std::optional<CpuModel> find_cpu_model(std::string_view name) {
     } else if (name == "max") {
         m = base_model("max", 0x411fd070ull);
         m.id_aa64mmfr1 |= 1ull << 20; // FEAT_PAN
+        m.id_aa64isar0 |= 2ull << 20; // Atomic: LSE (v8.1 atomics)
     } else {
         return std::nullopt;
     }

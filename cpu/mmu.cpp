@@ -15,18 +15,33 @@ Stage1Config Cpu::stage1_config() const {
     return c;
 }
 
+namespace {
+
+// Aborts are taken to EL1 from EL0 and EL1 (take_exception re-derives the
+// class from the actual target EL, so an EL2 target later stays right).
+ExcClass abort_class(const Cpu& c, AccessType type) {
+    bool lower = c.s.el == 0;
+    if (type == AccessType::Exec) return lower ? ExcClass::InsnAbortLower : ExcClass::InsnAbortSame;
+    return lower ? ExcClass::DataAbortLower : ExcClass::DataAbortSame;
+}
+
+// Unaligned accesses fault on Device memory. With the MMU off, data
+// accesses are Device-nGnRnE architecturally; like QEMU up to 8.x, Kestrel
+// still lets them be unaligned (bare-metal code and the differential tests
+// rely on it), so only mapped Device memory is strict.
+bool strict_alignment(const WalkResult& w) { return attr_is_device(w.attr) && !w.mmu_off; }
+
+} // namespace
+
 void Cpu::raise_abort(uint64_t va, AccessType type, FaultKind kind, int level, bool cache_maint) {
     GuestException e;
     e.far = va;
     e.far_valid = true;
     uint32_t fsc = fault_status_code(kind, level);
-    // take_exception turns the "same EL" classes into "lower EL" ones when
-    // the exception comes from a lower EL.
+    e.ec = abort_class(*this, type);
     if (type == AccessType::Exec) {
-        e.ec = ExcClass::InsnAbortSame;
         e.iss = fsc;
     } else {
-        e.ec = ExcClass::DataAbortSame;
         e.iss = fsc;
         // Cache maintenance faults report WnR = 1 and CM = 1.
         if (type == AccessType::Write || cache_maint) e.iss |= 1u << 6;
@@ -42,11 +57,10 @@ void Cpu::external_abort(uint64_t va, AccessType type, MemResult r) {
     // EA: a device that answered with an error is a slave error (1); an
     // address nothing decodes is a decode error (0).
     uint32_t ea = r == MemResult::DeviceError ? (1u << 9) : 0;
+    e.ec = abort_class(*this, type);
     if (type == AccessType::Exec) {
-        e.ec = ExcClass::InsnAbortSame;
         e.iss = 0x10 | ea;
     } else {
-        e.ec = ExcClass::DataAbortSame;
         e.iss = 0x10 | ea | (type == AccessType::Write ? (1u << 6) : 0);
     }
     throw e;
@@ -67,7 +81,7 @@ uint64_t Cpu::translate(uint64_t va, AccessType type, unsigned size) {
     if ((va & (size - 1)) && type != AccessType::Exec && alignment_check_enabled())
         raise_abort(va, type, FaultKind::Alignment, 0);
     Translation t = translate_for(va, type, mmu_idx_);
-    if ((va & (size - 1)) && type != AccessType::Exec && attr_is_device(t.walk.attr))
+    if ((va & (size - 1)) && type != AccessType::Exec && strict_alignment(t.walk))
         raise_abort(va, type, FaultKind::Alignment, 0);
     return t.pa;
 }
@@ -99,7 +113,7 @@ uint64_t Cpu::load_slow(uint64_t va, unsigned size, unsigned idx) {
         unsigned first = static_cast<unsigned>(kTlbPageSize - (va & kTlbOffsetMask));
         Translation a = translate_for(va, AccessType::Read, idx);
         Translation b = translate_for(va + first, AccessType::Read, idx);
-        if (attr_is_device(a.walk.attr) || attr_is_device(b.walk.attr))
+        if (strict_alignment(a.walk) || strict_alignment(b.walk))
             raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++) {
@@ -112,7 +126,7 @@ uint64_t Cpu::load_slow(uint64_t va, unsigned size, unsigned idx) {
         return v;
     }
     Translation t = translate_for(va, AccessType::Read, idx);
-    if (unaligned && attr_is_device(t.walk.attr)) raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
+    if (unaligned && strict_alignment(t.walk)) raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
     uint64_t v;
     MemResult r = bus.read(t.pa, size, v);
     if (r != MemResult::Ok) external_abort(va, AccessType::Read, r);
@@ -129,7 +143,7 @@ void Cpu::store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx) {
         unsigned first = static_cast<unsigned>(kTlbPageSize - (va & kTlbOffsetMask));
         Translation a = translate_for(va, AccessType::Write, idx);
         Translation b = translate_for(va + first, AccessType::Write, idx);
-        if (attr_is_device(a.walk.attr) || attr_is_device(b.walk.attr))
+        if (strict_alignment(a.walk) || strict_alignment(b.walk))
             raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
         for (unsigned i = 0; i < size; i++) {
             uint64_t pa = i < first ? a.pa + i : b.pa + (i - first);
@@ -139,7 +153,7 @@ void Cpu::store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx) {
         return;
     }
     Translation t = translate_for(va, AccessType::Write, idx);
-    if (unaligned && attr_is_device(t.walk.attr)) raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+    if (unaligned && strict_alignment(t.walk)) raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
     MemResult r = bus.write(t.pa, size, v);
     if (r != MemResult::Ok) external_abort(va, AccessType::Write, r);
     fill_tlb(idx, va, t);

@@ -91,7 +91,7 @@ TEST_CASE("TLB entries carry the regime's permissions") {
     CHECK(m.c().load<uint64_t>(va) == 0x1111); // fills the EL1 entry
     m.set_el(0);
     GuestException e = fault_of([&] { (void)m.c().load<uint64_t>(va); });
-    CHECK(e.ec == ExcClass::DataAbortSame); // turned into "lower" when taken
+    CHECK(e.ec == ExcClass::DataAbortLower);
     CHECK((e.iss & 0x3f) == 0x0f);         // permission fault, level 3
     CHECK(e.far == va);
     // Execute-only at EL0 (AP = 00, UXN = 0): a fetch fills the entry, a
@@ -194,6 +194,15 @@ TEST_CASE("alignment: unaligned Normal accesses work, Device and SCTLR.A fault")
     GuestException e = fault_of([&] { (void)m.c().load<uint32_t>(0x11'0002); });
     CHECK((e.iss & 0x3f) == 0x21);
     CHECK(m.c().load<uint32_t>(0x11'0004) == 0); // aligned Device access is fine
+    // DC ZVA on mapped Device memory: alignment fault.
+    m.c().s.x[0] = 0x11'0040;
+    m.c().s.pc = kRamBase;
+    GuestException z = fault_of([&] {
+        m.c().tlb_flush_all();
+        const InsnDesc* d = a64_decode(sys(3, 7, 4, 1, 0), m.c().model.features);
+        d->fn(m.c(), sys(3, 7, 4, 1, 0));
+    });
+    CHECK((z.iss & 0x3f) == 0x21);
     m.c().sys.sctlr_el1 |= 2;                     // A
     e = fault_of([&] { (void)m.c().load<uint32_t>(0x10'0ffe); });
     CHECK((e.iss & 0x3f) == 0x21);
