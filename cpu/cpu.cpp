@@ -22,7 +22,7 @@ void Cpu::reset() {
     // that never programs CPACR_EL1.
     sys.cpacr_el1 = 3u << 20;
     sys.cntfrq_el0 = kCounterFrequencyHz;
-    s.daif = 0x3c0;             // all masked at reset
+    s.daif = 0x3c0; // all masked at reset
     s.el = 1;
     s.spsel = 1;
     run_state = CpuRunState::Running;

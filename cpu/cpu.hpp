@@ -33,7 +33,7 @@ struct CpuHooks {
 enum class CpuRunState : uint8_t { Running, Halted, WaitForInterrupt, Off };
 
 class Cpu {
-public:
+  public:
     Cpu(unsigned index, const CpuModel& model, Bus& bus);
 
     CpuState s;
@@ -135,7 +135,8 @@ public:
     // the result (or the fault) to PAR_EL1.
     void address_translate(uint64_t va, bool el0, bool write);
     // Throws the abort for a fault found translating va.
-    [[noreturn]] void raise_abort(uint64_t va, AccessType type, FaultKind kind, int level, bool cache_maint = false);
+    [[noreturn]] void raise_abort(uint64_t va, AccessType type, FaultKind kind, int level,
+                                  bool cache_maint = false);
     // SCTLR_EL1.A (or SA0/SA) style checks used by the memory instructions.
     bool alignment_check_enabled() const { return sys.sctlr_el1 & (1u << 1); }
     // Raises the SP alignment fault when SP is the base register and it is
@@ -180,7 +181,7 @@ public:
     // Resets the core to its power-on state.
     void reset();
 
-private:
+  private:
     uint64_t load_slow(uint64_t va, unsigned size, unsigned idx);
     void store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx);
     void fill_tlb(unsigned idx, uint64_t va, const Translation& t);

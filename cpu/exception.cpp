@@ -7,7 +7,12 @@ namespace kestrel {
 
 namespace {
 
-enum VectorKind : uint64_t { kVecSync = 0x000, kVecIrq = 0x080, kVecFiq = 0x100, kVecSError = 0x180 };
+enum VectorKind : uint64_t {
+    kVecSync = 0x000,
+    kVecIrq = 0x080,
+    kVecFiq = 0x100,
+    kVecSError = 0x180
+};
 
 // The per-EL exception registers. EL1 and EL2 exist in the state; a target
 // EL the model does not implement is never chosen.
@@ -20,11 +25,14 @@ struct ElRegs {
 };
 
 ElRegs regs_for(Cpu& c, unsigned el) {
-    if (el == 2) return {&c.sys.vbar_el2, &c.sys.esr_el2, &c.sys.far_el2, &c.sys.elr_el2, &c.sys.spsr_el2};
+    if (el == 2)
+        return {&c.sys.vbar_el2, &c.sys.esr_el2, &c.sys.far_el2, &c.sys.elr_el2, &c.sys.spsr_el2};
     return {&c.sys.vbar_el1, &c.sys.esr_el1, &c.sys.far_el1, &c.sys.elr_el1, &c.sys.spsr_el1};
 }
 
-unsigned default_target(const Cpu& c) { return c.s.el > 1 ? c.s.el : 1; }
+unsigned default_target(const Cpu& c) {
+    return c.s.el > 1 ? c.s.el : 1;
+}
 
 // Offset of the vector group: current EL with SP_EL0, current EL with
 // SP_ELx, or lower EL using AArch64.
@@ -37,11 +45,16 @@ uint64_t group_offset(const Cpu& c, unsigned target_el) {
 ExcClass class_for_origin(ExcClass ec, bool from_lower) {
     auto v = static_cast<uint8_t>(ec);
     switch (v) {
-    case 0x20: case 0x21: // instruction abort
-    case 0x24: case 0x25: // data abort
-    case 0x30: case 0x31: // breakpoint
-    case 0x32: case 0x33: // software step
-    case 0x34: case 0x35: // watchpoint
+    case 0x20:
+    case 0x21: // instruction abort
+    case 0x24:
+    case 0x25: // data abort
+    case 0x30:
+    case 0x31: // breakpoint
+    case 0x32:
+    case 0x33: // software step
+    case 0x34:
+    case 0x35: // watchpoint
         return static_cast<ExcClass>(from_lower ? (v & ~1u) : (v | 1u));
     default: return ec;
     }
@@ -61,7 +74,8 @@ void enter(Cpu& c, unsigned target_el, VectorKind kind, uint64_t return_pc) {
     c.s.ss = 0;
     c.s.uao = 0;
     // PAN is set on exception entry to EL1 when SCTLR_EL1.SPAN is 0.
-    if (target_el == 1 && c.model.has(Feature::PAN) && !(c.sys.sctlr_el1 & (1ull << 23))) c.s.pan = 1;
+    if (target_el == 1 && c.model.has(Feature::PAN) && !(c.sys.sctlr_el1 & (1ull << 23)))
+        c.s.pan = 1;
     c.s.excl_size = 0; // exception entry clears the local exclusive monitor
     c.update_mmu_idx();
     c.s.pc = vector;
@@ -103,13 +117,15 @@ void Cpu::take_exception(const GuestException& e) {
                      "at PC 0x%llx (ESR 0x%llx, FAR 0x%llx)\n",
                      index, static_cast<unsigned long long>(vector), target,
                      class_name(static_cast<ExcClass>(*r.esr >> 26)),
-                     static_cast<unsigned long long>(*r.elr), static_cast<unsigned long long>(*r.esr),
+                     static_cast<unsigned long long>(*r.elr),
+                     static_cast<unsigned long long>(*r.esr),
                      static_cast<unsigned long long>(*r.far));
         run_state = CpuRunState::Halted;
         exit_code = 1;
         return;
     }
-    uint64_t esr = (static_cast<uint64_t>(ec) << 26) | (e.il ? (1u << 25) : 0) | (e.iss & 0x1ffffff);
+    uint64_t esr =
+        (static_cast<uint64_t>(ec) << 26) | (e.il ? (1u << 25) : 0) | (e.iss & 0x1ffffff);
     enter(*this, target, kVecSync, s.pc);
     *r.esr = esr;
     if (e.far_valid) *r.far = e.far;
@@ -186,7 +202,8 @@ void Cpu::exception_return() {
 
 uint32_t Cpu::sysreg_trap_iss(uint32_t insn) {
     uint32_t op0 = (insn >> 19) & 3, op1 = (insn >> 16) & 7, crn = (insn >> 12) & 0xf;
-    uint32_t crm = (insn >> 8) & 0xf, op2 = (insn >> 5) & 7, rt = insn & 0x1f, read = (insn >> 21) & 1;
+    uint32_t crm = (insn >> 8) & 0xf, op2 = (insn >> 5) & 7, rt = insn & 0x1f,
+             read = (insn >> 21) & 1;
     return (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | read;
 }
 

@@ -9,7 +9,9 @@ constexpr uint64_t kCtlEnable = 1, kCtlImask = 2, kCtlIstatus = 4;
 constexpr uint64_t kNsPerTick = 1'000'000'000 / kCounterFrequencyHz; // 16 ns at 62.5 MHz
 } // namespace
 
-uint64_t GenericTimer::physical_count() const { return counter ? counter() : guest_counter_ticks(); }
+uint64_t GenericTimer::physical_count() const {
+    return counter ? counter() : guest_counter_ticks();
+}
 
 uint64_t GenericTimer::read_ctl(Which w) const {
     uint64_t v = ctl(w) & (kCtlEnable | kCtlImask);
@@ -51,7 +53,8 @@ int64_t GenericTimer::update() {
         set_output(w, met && !(c & kCtlImask));
         if (enabled && !met) {
             uint64_t ticks = cval(w) - count(w);
-            int64_t ns = ticks > (1ull << 40) ? (1ll << 62) : static_cast<int64_t>(ticks * kNsPerTick);
+            int64_t ns =
+                ticks > (1ull << 40) ? (1ll << 62) : static_cast<int64_t>(ticks * kNsPerTick);
             if (next < 0 || ns < next) next = ns;
         }
     }

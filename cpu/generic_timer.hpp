@@ -11,7 +11,7 @@
 namespace kestrel {
 
 class GenericTimer {
-public:
+  public:
     enum Which : unsigned { kPhys = 0, kVirt = 1 };
     // GIC PPI INTIDs of the non-secure physical and the virtual timer.
     static constexpr unsigned kPhysIntid = 30, kVirtIntid = 27;
@@ -42,7 +42,7 @@ public:
     // Forgets the output levels (after a core reset).
     void reset() { level_[0] = level_[1] = false; }
 
-private:
+  private:
     uint64_t& ctl(Which w) { return w == kPhys ? sys_.cntp_ctl_el0 : sys_.cntv_ctl_el0; }
     uint64_t ctl(Which w) const { return w == kPhys ? sys_.cntp_ctl_el0 : sys_.cntv_ctl_el0; }
     uint64_t& cval(Which w) { return w == kPhys ? sys_.cntp_cval_el0 : sys_.cntv_cval_el0; }

@@ -29,7 +29,9 @@ ExcClass abort_class(const Cpu& c, AccessType type) {
 // accesses are Device-nGnRnE architecturally; like QEMU up to 8.x, Kestrel
 // still lets them be unaligned (bare-metal code and the differential tests
 // rely on it), so only mapped Device memory is strict.
-bool strict_alignment(const WalkResult& w) { return attr_is_device(w.attr) && !w.mmu_off; }
+bool strict_alignment(const WalkResult& w) {
+    return attr_is_device(w.attr) && !w.mmu_off;
+}
 
 } // namespace
 
@@ -70,8 +72,11 @@ Cpu::Translation Cpu::translate_for(uint64_t va, AccessType type, unsigned idx) 
     Translation t;
     t.walk = walk_stage1(bus, stage1_config(), va, type == AccessType::Exec);
     if (t.walk.fault != FaultKind::None) raise_abort(va, type, t.walk.fault, t.walk.level);
-    t.perms = stage1_permissions(t.walk, idx == kMmuIdxEl0, idx == kMmuIdxEl1Pan, sys.sctlr_el1 & (1u << 19));
-    bool ok = type == AccessType::Read ? t.perms.read : type == AccessType::Write ? t.perms.write : t.perms.exec;
+    t.perms = stage1_permissions(t.walk, idx == kMmuIdxEl0, idx == kMmuIdxEl1Pan,
+                                 sys.sctlr_el1 & (1u << 19));
+    bool ok = type == AccessType::Read    ? t.perms.read
+              : type == AccessType::Write ? t.perms.write
+                                          : t.perms.exec;
     if (!ok) raise_abort(va, type, FaultKind::Permission, t.walk.level);
     t.pa = t.walk.pa;
     return t;
@@ -107,7 +112,8 @@ void Cpu::fill_tlb(unsigned idx, uint64_t va, const Translation& t) {
 
 uint64_t Cpu::load_slow(uint64_t va, unsigned size, unsigned idx) {
     const bool unaligned = va & (size - 1);
-    if (unaligned && alignment_check_enabled()) raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
+    if (unaligned && alignment_check_enabled())
+        raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
     if ((va & kTlbOffsetMask) + size > kTlbPageSize) {
         // Crosses a page: translate both pages first, then assemble bytes.
         unsigned first = static_cast<unsigned>(kTlbPageSize - (va & kTlbOffsetMask));
@@ -126,7 +132,8 @@ uint64_t Cpu::load_slow(uint64_t va, unsigned size, unsigned idx) {
         return v;
     }
     Translation t = translate_for(va, AccessType::Read, idx);
-    if (unaligned && strict_alignment(t.walk)) raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
+    if (unaligned && strict_alignment(t.walk))
+        raise_abort(va, AccessType::Read, FaultKind::Alignment, 0);
     uint64_t v;
     MemResult r = bus.read(t.pa, size, v);
     if (r != MemResult::Ok) external_abort(va, AccessType::Read, r);
@@ -136,7 +143,8 @@ uint64_t Cpu::load_slow(uint64_t va, unsigned size, unsigned idx) {
 
 void Cpu::store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx) {
     const bool unaligned = va & (size - 1);
-    if (unaligned && alignment_check_enabled()) raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+    if (unaligned && alignment_check_enabled())
+        raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
     if ((va & kTlbOffsetMask) + size > kTlbPageSize) {
         // Translate both pages before writing anything, so a fault on the
         // second page leaves memory untouched.
@@ -153,7 +161,8 @@ void Cpu::store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx) {
         return;
     }
     Translation t = translate_for(va, AccessType::Write, idx);
-    if (unaligned && strict_alignment(t.walk)) raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+    if (unaligned && strict_alignment(t.walk))
+        raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
     MemResult r = bus.write(t.pa, size, v);
     if (r != MemResult::Ok) external_abort(va, AccessType::Write, r);
     fill_tlb(idx, va, t);
@@ -174,7 +183,8 @@ const uint8_t* Cpu::code_page(uint64_t va, uint64_t& pa_page_out) {
 
 void Cpu::tlbi_all(bool broadcast) {
     if (broadcast && siblings) {
-        for (Cpu* c : *siblings) c->tlb.flush();
+        for (Cpu* c : *siblings)
+            c->tlb.flush();
         return;
     }
     tlb.flush();
@@ -185,7 +195,8 @@ void Cpu::tlbi_asid(bool broadcast) {
     // are dropped on an ASID switch), so dropping all non-global entries
     // covers any ASID operand.
     if (broadcast && siblings) {
-        for (Cpu* c : *siblings) c->tlb.flush_nonglobal();
+        for (Cpu* c : *siblings)
+            c->tlb.flush_nonglobal();
         return;
     }
     tlb.flush_nonglobal();
@@ -193,7 +204,8 @@ void Cpu::tlbi_asid(bool broadcast) {
 
 void Cpu::tlbi_va(uint64_t va, bool broadcast) {
     if (broadcast && siblings) {
-        for (Cpu* c : *siblings) c->tlb.flush_va(va);
+        for (Cpu* c : *siblings)
+            c->tlb.flush_va(va);
         return;
     }
     tlb.flush_va(va);
@@ -209,7 +221,8 @@ void Cpu::address_translate(uint64_t va, bool el0, bool write) {
     }
     if (fault != FaultKind::None) {
         // F = 1, FST, and bit 11 RES1.
-        sys.par_el1 = 1 | (static_cast<uint64_t>(fault_status_code(fault, w.level)) << 1) | (1ull << 11);
+        sys.par_el1 =
+            1 | (static_cast<uint64_t>(fault_status_code(fault, w.level)) << 1) | (1ull << 11);
         return;
     }
     uint8_t sh = attr_is_device(w.attr) ? 2 : w.sh;

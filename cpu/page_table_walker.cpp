@@ -11,7 +11,9 @@ constexpr uint64_t bits_from(uint64_t v, unsigned hi, unsigned lo) {
 }
 
 // Output address bits [47:lo] of a descriptor or TTBR.
-constexpr uint64_t addr_bits(uint64_t v, unsigned lo) { return v & ((1ull << 48) - 1) & ~((1ull << lo) - 1); }
+constexpr uint64_t addr_bits(uint64_t v, unsigned lo) {
+    return v & ((1ull << 48) - 1) & ~((1ull << lo) - 1);
+}
 
 WalkResult fault(FaultKind kind, int level) {
     WalkResult r;
@@ -70,7 +72,8 @@ WalkResult walk_stage1(Bus& bus, const Stage1Config& cfg, uint64_t va, bool is_f
     const bool upper = (va >> 55) & 1; // bit 55 selects TTBR1 even with a tag
     const bool tbi = (tcr >> (upper ? 38 : 37)) & 1;
     // Output size: TCR.IPS limited to what the core implements.
-    const unsigned outsize = std::min(pa_range_bits(static_cast<unsigned>(bits_from(tcr, 34, 32))), cfg.pa_bits);
+    const unsigned outsize =
+        std::min(pa_range_bits(static_cast<unsigned>(bits_from(tcr, 34, 32))), cfg.pa_bits);
 
     if (!(cfg.sctlr & 1)) {
         // Translation disabled: flat mapping, Device memory for data and
@@ -87,7 +90,8 @@ WalkResult walk_stage1(Bus& bus, const Stage1Config& cfg, uint64_t va, bool is_f
         return r;
     }
 
-    const unsigned tsz = std::clamp(static_cast<unsigned>(bits_from(tcr, upper ? 21 : 5, upper ? 16 : 0)), 16u, 39u);
+    const unsigned tsz =
+        std::clamp(static_cast<unsigned>(bits_from(tcr, upper ? 21 : 5, upper ? 16 : 0)), 16u, 39u);
     const unsigned inputsize = 64 - tsz;
     const bool epd = (tcr >> (upper ? 23 : 7)) & 1;
     const unsigned top = tbi ? 55 : 63;
@@ -100,7 +104,8 @@ WalkResult walk_stage1(Bus& bus, const Stage1Config& cfg, uint64_t va, bool is_f
     const unsigned stride = grain - 3;
     const unsigned levels = (inputsize - grain + stride - 1) / stride;
     int level = 4 - static_cast<int>(levels);
-    const unsigned start_bits = inputsize - (grain + (levels - 1) * stride); // index bits at the start level
+    const unsigned start_bits =
+        inputsize - (grain + (levels - 1) * stride); // index bits at the start level
 
     const uint64_t ttbr = upper ? cfg.ttbr1 : cfg.ttbr0;
     const uint64_t asid_reg = ((tcr >> 22) & 1) ? cfg.ttbr1 : cfg.ttbr0; // TCR.A1
@@ -116,7 +121,8 @@ WalkResult walk_stage1(Bus& bus, const Stage1Config& cfg, uint64_t va, bool is_f
         const unsigned idx_bits = (level == 4 - static_cast<int>(levels)) ? start_bits : stride;
         const uint64_t index = (va >> shift) & ((1ull << idx_bits) - 1);
         uint64_t desc = 0;
-        if (bus.read(table + index * 8, 8, desc) != MemResult::Ok) return fault(FaultKind::ExternalOnWalk, level);
+        if (bus.read(table + index * 8, 8, desc) != MemResult::Ok)
+            return fault(FaultKind::ExternalOnWalk, level);
         if (!(desc & 1)) return fault(FaultKind::Translation, level);
         const bool type_bit = (desc >> 1) & 1;
         if (level < 3 && type_bit) {
@@ -131,11 +137,13 @@ WalkResult walk_stage1(Bus& bus, const Stage1Config& cfg, uint64_t va, bool is_f
             level++;
             continue;
         }
-        if (level == 3 && !type_bit) return fault(FaultKind::Translation, level); // reserved encoding
+        if (level == 3 && !type_bit)
+            return fault(FaultKind::Translation, level); // reserved encoding
         if (level < 3 && !block_allowed(grain, level)) return fault(FaultKind::Translation, level);
         uint64_t out = addr_bits(desc, shift);
         if (out >> outsize) return fault(FaultKind::AddressSize, level);
-        if (!((desc >> 10) & 1)) return fault(FaultKind::AccessFlag, level); // no hardware AF update
+        if (!((desc >> 10) & 1))
+            return fault(FaultKind::AccessFlag, level); // no hardware AF update
 
         WalkResult r;
         r.level = level;

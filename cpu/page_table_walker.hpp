@@ -64,7 +64,9 @@ struct Stage1Perms {
 Stage1Perms stage1_permissions(const WalkResult& w, bool el0, bool pan, bool wxn);
 
 // MAIR attribute bytes of the form 0b0000xxxx are Device memory.
-constexpr bool attr_is_device(uint8_t attr) { return (attr & 0xf0) == 0; }
+constexpr bool attr_is_device(uint8_t attr) {
+    return (attr & 0xf0) == 0;
+}
 
 // Physical address size in bits for a PARange/IPS encoding.
 unsigned pa_range_bits(unsigned encoding);

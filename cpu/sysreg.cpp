@@ -14,12 +14,15 @@ uint64_t guest_counter_ticks() {
     using namespace std::chrono;
     static const auto start = steady_clock::now();
     auto ns = duration_cast<nanoseconds>(steady_clock::now() - start).count();
-    return static_cast<uint64_t>(static_cast<unsigned __int128>(ns) * kCounterFrequencyHz / 1'000'000'000);
+    return static_cast<uint64_t>(static_cast<unsigned __int128>(ns) * kCounterFrequencyHz /
+                                 1'000'000'000);
 }
 
 namespace {
 
-bool uma_allowed(const Cpu& c) { return c.sys.sctlr_el1 & (1u << 9); } // SCTLR_EL1.UMA
+bool uma_allowed(const Cpu& c) {
+    return c.sys.sctlr_el1 & (1u << 9);
+} // SCTLR_EL1.UMA
 
 uint64_t read_fpcr(Cpu& c) {
     c.check_fp_enabled();
@@ -84,7 +87,9 @@ constexpr SysRegTable kTables[] = {special_sysregs, el1_sysregs, id_sysregs,
 
 } // namespace
 
-std::span<const SysRegDesc> special_sysregs() { return kSpecial; }
+std::span<const SysRegDesc> special_sysregs() {
+    return kSpecial;
+}
 
 const SysRegDesc* find_sysreg(uint32_t enc) {
     static const std::unordered_map<uint32_t, const SysRegDesc*> map = [] {

@@ -9,14 +9,15 @@ namespace kestrel {
 class Cpu;
 
 // op0:op1:CRn:CRm:op2 packed as in the MRS/MSR instruction bits 20:5.
-constexpr uint32_t sysreg_enc(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2) {
+constexpr uint32_t sysreg_enc(unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                              unsigned op2) {
     return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
 }
 
 struct SysRegDesc {
     const char* name;
     uint32_t enc;
-    uint8_t min_el; // lowest EL that may access it; below it the access is UNDEFINED
+    uint8_t min_el;                // lowest EL that may access it; below it the access is UNDEFINED
     uint64_t (*read)(Cpu&);        // nullptr: write-only
     void (*write)(Cpu&, uint64_t); // nullptr: read-only
     bool ends_block = false;       // writes change translation or interrupt state

@@ -13,8 +13,8 @@ namespace kestrel {
     [](Cpu& c) -> uint64_t { return c.sys.field_; },                                               \
         [](Cpu& c, uint64_t v) { c.sys.field_ = v & static_cast<uint64_t>(mask_); }
 // A read-only register computed from an expression of c.
-#define SYSREG_RO(expr_) []([[maybe_unused]] Cpu & c) -> uint64_t { return (expr_); }, nullptr
+#define SYSREG_RO(expr_) []([[maybe_unused]] Cpu& c) -> uint64_t { return (expr_); }, nullptr
 // Reads as zero, writes ignored.
-#define SYSREG_RAZ_WI []([[maybe_unused]] Cpu & c) -> uint64_t { return 0; }, [](Cpu&, uint64_t) {}
+#define SYSREG_RAZ_WI []([[maybe_unused]] Cpu& c) -> uint64_t { return 0; }, [](Cpu&, uint64_t) {}
 
 } // namespace kestrel

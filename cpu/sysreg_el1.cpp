@@ -6,9 +6,10 @@ namespace kestrel {
 namespace {
 
 // SCTLR_EL1 (Armv8.0 layout): the bits a guest may change, and the RES1 bits.
-constexpr uint64_t kSctlrWritable = (1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) |
-                                    (1u << 7) | (1u << 8) | (1u << 9) | (1u << 12) | (1u << 14) |
-                                    (1u << 15) | (1u << 16) | (1u << 18) | (1u << 19) | (1u << 26);
+constexpr uint64_t kSctlrWritable = (1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) |
+                                    (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 12) |
+                                    (1u << 14) | (1u << 15) | (1u << 16) | (1u << 18) | (1u << 19) |
+                                    (1u << 26);
 constexpr uint64_t kSctlrRes1 = (1u << 11) | (1u << 20) | (1u << 22) | (1u << 28) | (1u << 29);
 constexpr uint64_t kSctlrSpan = 1u << 23; // writable with FEAT_PAN, RES1 without
 
@@ -64,15 +65,16 @@ uint64_t read_isr(Cpu& c) {
 }
 
 const SysRegDesc kEl1[] = {
-    {"SCTLR_EL1", sysreg_enc(3, 0, 1, 0, 0), 1, [](Cpu& c) -> uint64_t { return c.sys.sctlr_el1; }, write_sctlr,
-     true},
+    {"SCTLR_EL1", sysreg_enc(3, 0, 1, 0, 0), 1, [](Cpu& c) -> uint64_t { return c.sys.sctlr_el1; },
+     write_sctlr, true},
     {"ACTLR_EL1", sysreg_enc(3, 0, 1, 0, 1), 1, SYSREG_RAZ_WI},
     {"CPACR_EL1", sysreg_enc(3, 0, 1, 0, 2), 1, SYSREG_RW_MASK(cpacr_el1, 3u << 20), true},
-    {"TTBR0_EL1", sysreg_enc(3, 0, 2, 0, 0), 1, [](Cpu& c) -> uint64_t { return c.sys.ttbr0_el1; }, write_ttbr0,
-     true},
-    {"TTBR1_EL1", sysreg_enc(3, 0, 2, 0, 1), 1, [](Cpu& c) -> uint64_t { return c.sys.ttbr1_el1; }, write_ttbr1,
-     true},
-    {"TCR_EL1", sysreg_enc(3, 0, 2, 0, 2), 1, [](Cpu& c) -> uint64_t { return c.sys.tcr_el1; }, write_tcr, true},
+    {"TTBR0_EL1", sysreg_enc(3, 0, 2, 0, 0), 1, [](Cpu& c) -> uint64_t { return c.sys.ttbr0_el1; },
+     write_ttbr0, true},
+    {"TTBR1_EL1", sysreg_enc(3, 0, 2, 0, 1), 1, [](Cpu& c) -> uint64_t { return c.sys.ttbr1_el1; },
+     write_ttbr1, true},
+    {"TCR_EL1", sysreg_enc(3, 0, 2, 0, 2), 1, [](Cpu& c) -> uint64_t { return c.sys.tcr_el1; },
+     write_tcr, true},
     {"AFSR0_EL1", sysreg_enc(3, 0, 5, 1, 0), 1, SYSREG_RW(afsr0_el1)},
     {"AFSR1_EL1", sysreg_enc(3, 0, 5, 1, 1), 1, SYSREG_RW(afsr1_el1)},
     {"ESR_EL1", sysreg_enc(3, 0, 5, 2, 0), 1, SYSREG_RW_MASK(esr_el1, 0xffffffffu)},
@@ -85,12 +87,14 @@ const SysRegDesc kEl1[] = {
     {"CONTEXTIDR_EL1", sysreg_enc(3, 0, 13, 0, 1), 1, SYSREG_RW_MASK(contextidr_el1, 0xffffffffu)},
     {"TPIDR_EL1", sysreg_enc(3, 0, 13, 0, 4), 1, SYSREG_RW(tpidr_el1)},
     {"TPIDR_EL0", sysreg_enc(3, 3, 13, 0, 2), 0, SYSREG_RW(tpidr_el0)},
-    {"TPIDRRO_EL0", sysreg_enc(3, 3, 13, 0, 3), 0, [](Cpu& c) -> uint64_t { return c.sys.tpidrro_el0; },
-     write_tpidrro},
+    {"TPIDRRO_EL0", sysreg_enc(3, 3, 13, 0, 3), 0,
+     [](Cpu& c) -> uint64_t { return c.sys.tpidrro_el0; }, write_tpidrro},
 };
 
 } // namespace
 
-std::span<const SysRegDesc> el1_sysregs() { return kEl1; }
+std::span<const SysRegDesc> el1_sysregs() {
+    return kEl1;
+}
 
 } // namespace kestrel

@@ -32,28 +32,32 @@ uint64_t id_space_value(const Cpu& c, unsigned crm, unsigned op2) {
 
 constexpr const char* kIdNames[8][8] = {
     {},
-    {"ID_PFR0_EL1", "ID_PFR1_EL1", "ID_DFR0_EL1", "ID_AFR0_EL1", "ID_MMFR0_EL1", "ID_MMFR1_EL1", "ID_MMFR2_EL1",
-     "ID_MMFR3_EL1"},
+    {"ID_PFR0_EL1", "ID_PFR1_EL1", "ID_DFR0_EL1", "ID_AFR0_EL1", "ID_MMFR0_EL1", "ID_MMFR1_EL1",
+     "ID_MMFR2_EL1", "ID_MMFR3_EL1"},
     {"ID_ISAR0_EL1", "ID_ISAR1_EL1", "ID_ISAR2_EL1", "ID_ISAR3_EL1", "ID_ISAR4_EL1", "ID_ISAR5_EL1",
      "ID_MMFR4_EL1", "ID_ISAR6_EL1"},
-    {"MVFR0_EL1", "MVFR1_EL1", "MVFR2_EL1", "ID_RAZ_3_3", "ID_PFR2_EL1", "ID_DFR1_EL1", "ID_MMFR5_EL1",
-     "ID_RAZ_3_7"},
-    {"ID_AA64PFR0_EL1", "ID_AA64PFR1_EL1", "ID_RAZ_4_2", "ID_RAZ_4_3", "ID_AA64ZFR0_EL1", "ID_AA64SMFR0_EL1",
-     "ID_RAZ_4_6", "ID_RAZ_4_7"},
-    {"ID_AA64DFR0_EL1", "ID_AA64DFR1_EL1", "ID_RAZ_5_2", "ID_RAZ_5_3", "ID_AA64AFR0_EL1", "ID_AA64AFR1_EL1",
-     "ID_RAZ_5_6", "ID_RAZ_5_7"},
-    {"ID_AA64ISAR0_EL1", "ID_AA64ISAR1_EL1", "ID_AA64ISAR2_EL1", "ID_RAZ_6_3", "ID_RAZ_6_4", "ID_RAZ_6_5",
-     "ID_RAZ_6_6", "ID_RAZ_6_7"},
-    {"ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1", "ID_RAZ_7_3", "ID_RAZ_7_4", "ID_RAZ_7_5",
-     "ID_RAZ_7_6", "ID_RAZ_7_7"},
+    {"MVFR0_EL1", "MVFR1_EL1", "MVFR2_EL1", "ID_RAZ_3_3", "ID_PFR2_EL1", "ID_DFR1_EL1",
+     "ID_MMFR5_EL1", "ID_RAZ_3_7"},
+    {"ID_AA64PFR0_EL1", "ID_AA64PFR1_EL1", "ID_RAZ_4_2", "ID_RAZ_4_3", "ID_AA64ZFR0_EL1",
+     "ID_AA64SMFR0_EL1", "ID_RAZ_4_6", "ID_RAZ_4_7"},
+    {"ID_AA64DFR0_EL1", "ID_AA64DFR1_EL1", "ID_RAZ_5_2", "ID_RAZ_5_3", "ID_AA64AFR0_EL1",
+     "ID_AA64AFR1_EL1", "ID_RAZ_5_6", "ID_RAZ_5_7"},
+    {"ID_AA64ISAR0_EL1", "ID_AA64ISAR1_EL1", "ID_AA64ISAR2_EL1", "ID_RAZ_6_3", "ID_RAZ_6_4",
+     "ID_RAZ_6_5", "ID_RAZ_6_6", "ID_RAZ_6_7"},
+    {"ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1", "ID_RAZ_7_3", "ID_RAZ_7_4",
+     "ID_RAZ_7_5", "ID_RAZ_7_6", "ID_RAZ_7_7"},
 };
 
-template <unsigned N> uint64_t read_id(Cpu& c) { return id_space_value(c, N / 8, N % 8); }
+template <unsigned N> uint64_t read_id(Cpu& c) {
+    return id_space_value(c, N / 8, N % 8);
+}
 
 // One read-only entry per encoding of CRm 1..7 (index 8..63).
-template <size_t... I> constexpr std::array<SysRegDesc, sizeof...(I)> make_id_space(std::index_sequence<I...>) {
-    return {SysRegDesc{kIdNames[(I + 8) / 8][(I + 8) % 8], sysreg_enc(3, 0, 0, (I + 8) / 8, (I + 8) % 8), 1,
-                       read_id<I + 8>, nullptr}...};
+template <size_t... I>
+constexpr std::array<SysRegDesc, sizeof...(I)> make_id_space(std::index_sequence<I...>) {
+    return {SysRegDesc{kIdNames[(I + 8) / 8][(I + 8) % 8],
+                       sysreg_enc(3, 0, 0, (I + 8) / 8, (I + 8) % 8), 1, read_id<I + 8>,
+                       nullptr}...};
 }
 
 constexpr auto kIdSpace = make_id_space(std::make_index_sequence<56>{});
@@ -71,7 +75,9 @@ uint64_t read_ccsidr(Cpu& c) {
 }
 
 // SCTLR_EL1.UCT gates EL0 reads of CTR_EL0.
-bool uct_allowed(const Cpu& c) { return c.sys.sctlr_el1 & (1u << 15); }
+bool uct_allowed(const Cpu& c) {
+    return c.sys.sctlr_el1 & (1u << 15);
+}
 
 // DCZID_EL0.DZP reads 1 at EL0 while SCTLR_EL1.DZE forbids DC ZVA there.
 uint64_t read_dczid(Cpu& c) {
@@ -99,8 +105,10 @@ std::span<const SysRegDesc> id_sysregs() {
     static const auto table = [] {
         std::array<SysRegDesc, kIdSpace.size() + std::size(kIdOther)> a{};
         size_t n = 0;
-        for (const auto& d : kIdSpace) a[n++] = d;
-        for (const auto& d : kIdOther) a[n++] = d;
+        for (const auto& d : kIdSpace)
+            a[n++] = d;
+        for (const auto& d : kIdOther)
+            a[n++] = d;
         return a;
     }();
     return table;

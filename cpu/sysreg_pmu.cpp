@@ -13,18 +13,34 @@ constexpr uint64_t kPmcrWritable = 0x79;          // E, D, X, DP, LC (P and C ac
 constexpr uint64_t kCyclesPerTick = 16;           // 62.5 MHz counter -> 1 GHz cycles
 
 // PMUSERENR_EL0: EN (all), SW (PMSWINC), CR (cycle counter read), ER (event counters).
-bool pmu_en(const Cpu& c) { return c.sys.pmuserenr_el0 & 1; }
-bool pmu_cr(const Cpu& c) { return c.sys.pmuserenr_el0 & 5; }
-bool pmu_sw(const Cpu& c) { return c.sys.pmuserenr_el0 & 3; }
-bool pmu_er(const Cpu& c) { return c.sys.pmuserenr_el0 & 9; }
+bool pmu_en(const Cpu& c) {
+    return c.sys.pmuserenr_el0 & 1;
+}
+bool pmu_cr(const Cpu& c) {
+    return c.sys.pmuserenr_el0 & 5;
+}
+bool pmu_sw(const Cpu& c) {
+    return c.sys.pmuserenr_el0 & 3;
+}
+bool pmu_er(const Cpu& c) {
+    return c.sys.pmuserenr_el0 & 9;
+}
 
-bool cycle_counter_running(const Cpu& c) { return (c.sys.pmcr_el0 & 1) && (c.sys.pmcnten & kCycleCounterBit); }
+bool cycle_counter_running(const Cpu& c) {
+    return (c.sys.pmcr_el0 & 1) && (c.sys.pmcnten & kCycleCounterBit);
+}
 
 // pmccntr_el0 holds the count while stopped, or count minus cycles-now
 // while running.
-uint64_t cycles_now() { return guest_counter_ticks() * kCyclesPerTick; }
-uint64_t read_ccntr(Cpu& c) { return c.sys.pmccntr_el0 + (cycle_counter_running(c) ? cycles_now() : 0); }
-void write_ccntr(Cpu& c, uint64_t v) { c.sys.pmccntr_el0 = v - (cycle_counter_running(c) ? cycles_now() : 0); }
+uint64_t cycles_now() {
+    return guest_counter_ticks() * kCyclesPerTick;
+}
+uint64_t read_ccntr(Cpu& c) {
+    return c.sys.pmccntr_el0 + (cycle_counter_running(c) ? cycles_now() : 0);
+}
+void write_ccntr(Cpu& c, uint64_t v) {
+    c.sys.pmccntr_el0 = v - (cycle_counter_running(c) ? cycles_now() : 0);
+}
 
 // Starting or stopping the cycle counter rebases the stored value.
 template <typename F> void change_running(Cpu& c, F change) {
@@ -38,7 +54,9 @@ void write_pmcr(Cpu& c, uint64_t v) {
     if (v & 4) write_ccntr(c, 0); // C: reset the cycle counter
 }
 
-uint64_t read_pmcr(Cpu& c) { return kPmcrImp | c.sys.pmcr_el0; }
+uint64_t read_pmcr(Cpu& c) {
+    return kPmcrImp | c.sys.pmcr_el0;
+}
 
 void write_user_only_at_el1(Cpu& c, uint64_t v) {
     if (c.s.el == 0) c.undefined();
@@ -47,12 +65,16 @@ void write_user_only_at_el1(Cpu& c, uint64_t v) {
 
 const SysRegDesc kPmu[] = {
     {"PMCR_EL0", sysreg_enc(3, 3, 9, 12, 0), 0, read_pmcr, write_pmcr, false, pmu_en},
-    {"PMCNTENSET_EL0", sysreg_enc(3, 3, 9, 12, 1), 0, [](Cpu& c) -> uint64_t { return c.sys.pmcnten; },
-     [](Cpu& c, uint64_t v) { change_running(c, [&] { c.sys.pmcnten |= v & kCycleCounterBit; }); }, false,
-     pmu_en},
-    {"PMCNTENCLR_EL0", sysreg_enc(3, 3, 9, 12, 2), 0, [](Cpu& c) -> uint64_t { return c.sys.pmcnten; },
-     [](Cpu& c, uint64_t v) { change_running(c, [&] { c.sys.pmcnten &= ~(v & kCycleCounterBit); }); }, false,
-     pmu_en},
+    {"PMCNTENSET_EL0", sysreg_enc(3, 3, 9, 12, 1), 0,
+     [](Cpu& c) -> uint64_t { return c.sys.pmcnten; },
+     [](Cpu& c, uint64_t v) { change_running(c, [&] { c.sys.pmcnten |= v & kCycleCounterBit; }); },
+     false, pmu_en},
+    {"PMCNTENCLR_EL0", sysreg_enc(3, 3, 9, 12, 2), 0,
+     [](Cpu& c) -> uint64_t { return c.sys.pmcnten; },
+     [](Cpu& c, uint64_t v) {
+         change_running(c, [&] { c.sys.pmcnten &= ~(v & kCycleCounterBit); });
+     },
+     false, pmu_en},
     {"PMOVSCLR_EL0", sysreg_enc(3, 3, 9, 12, 3), 0, [](Cpu& c) -> uint64_t { return c.sys.pmovs; },
      [](Cpu& c, uint64_t v) { c.sys.pmovs &= ~(v & kCycleCounterBit); }, false, pmu_en},
     {"PMSWINC_EL0", sysreg_enc(3, 3, 9, 12, 4), 0, nullptr, [](Cpu&, uint64_t) {}, false, pmu_sw},
@@ -69,19 +91,24 @@ const SysRegDesc kPmu[] = {
      },
      false, pmu_en},
     {"PMXEVCNTR_EL0", sysreg_enc(3, 3, 9, 13, 2), 0, SYSREG_RAZ_WI, false, pmu_er},
-    {"PMUSERENR_EL0", sysreg_enc(3, 3, 9, 14, 0), 0, [](Cpu& c) -> uint64_t { return c.sys.pmuserenr_el0; },
-     write_user_only_at_el1},
-    {"PMINTENSET_EL1", sysreg_enc(3, 0, 9, 14, 1), 1, [](Cpu& c) -> uint64_t { return c.sys.pminten; },
+    {"PMUSERENR_EL0", sysreg_enc(3, 3, 9, 14, 0), 0,
+     [](Cpu& c) -> uint64_t { return c.sys.pmuserenr_el0; }, write_user_only_at_el1},
+    {"PMINTENSET_EL1", sysreg_enc(3, 0, 9, 14, 1), 1,
+     [](Cpu& c) -> uint64_t { return c.sys.pminten; },
      [](Cpu& c, uint64_t v) { c.sys.pminten |= v & kCycleCounterBit; }},
-    {"PMINTENCLR_EL1", sysreg_enc(3, 0, 9, 14, 2), 1, [](Cpu& c) -> uint64_t { return c.sys.pminten; },
+    {"PMINTENCLR_EL1", sysreg_enc(3, 0, 9, 14, 2), 1,
+     [](Cpu& c) -> uint64_t { return c.sys.pminten; },
      [](Cpu& c, uint64_t v) { c.sys.pminten &= ~(v & kCycleCounterBit); }},
     {"PMOVSSET_EL0", sysreg_enc(3, 3, 9, 14, 3), 0, [](Cpu& c) -> uint64_t { return c.sys.pmovs; },
      [](Cpu& c, uint64_t v) { c.sys.pmovs |= v & kCycleCounterBit; }, false, pmu_en},
-    {"PMCCFILTR_EL0", sysreg_enc(3, 3, 14, 15, 7), 0, SYSREG_RW_MASK(pmccfiltr_el0, 0xfc000000u), false, pmu_en},
+    {"PMCCFILTR_EL0", sysreg_enc(3, 3, 14, 15, 7), 0, SYSREG_RW_MASK(pmccfiltr_el0, 0xfc000000u),
+     false, pmu_en},
 };
 
 } // namespace
 
-std::span<const SysRegDesc> pmu_sysregs() { return kPmu; }
+std::span<const SysRegDesc> pmu_sysregs() {
+    return kPmu;
+}
 
 } // namespace kestrel

@@ -9,11 +9,21 @@ namespace {
 // CNTKCTL_EL1 bits gating EL0 access.
 constexpr uint64_t kEl0Pcten = 1u << 0, kEl0Vcten = 1u << 1, kEl0Vten = 1u << 8, kEl0Pten = 1u << 9;
 
-bool frq_allowed(const Cpu& c) { return c.sys.cntkctl_el1 & (kEl0Pcten | kEl0Vcten); }
-bool pct_allowed(const Cpu& c) { return c.sys.cntkctl_el1 & kEl0Pcten; }
-bool vct_allowed(const Cpu& c) { return c.sys.cntkctl_el1 & kEl0Vcten; }
-bool pt_allowed(const Cpu& c) { return c.sys.cntkctl_el1 & kEl0Pten; }
-bool vt_allowed(const Cpu& c) { return c.sys.cntkctl_el1 & kEl0Vten; }
+bool frq_allowed(const Cpu& c) {
+    return c.sys.cntkctl_el1 & (kEl0Pcten | kEl0Vcten);
+}
+bool pct_allowed(const Cpu& c) {
+    return c.sys.cntkctl_el1 & kEl0Pcten;
+}
+bool vct_allowed(const Cpu& c) {
+    return c.sys.cntkctl_el1 & kEl0Vcten;
+}
+bool pt_allowed(const Cpu& c) {
+    return c.sys.cntkctl_el1 & kEl0Pten;
+}
+bool vt_allowed(const Cpu& c) {
+    return c.sys.cntkctl_el1 & kEl0Vten;
+}
 
 constexpr auto P = GenericTimer::kPhys;
 constexpr auto V = GenericTimer::kVirt;
@@ -25,10 +35,12 @@ void write_cntfrq(Cpu& c, uint64_t v) {
 }
 
 const SysRegDesc kTimer[] = {
-    {"CNTFRQ_EL0", sysreg_enc(3, 3, 14, 0, 0), 0, [](Cpu& c) -> uint64_t { return c.sys.cntfrq_el0; },
-     write_cntfrq, false, frq_allowed},
-    {"CNTPCT_EL0", sysreg_enc(3, 3, 14, 0, 1), 0, SYSREG_RO(c.timer.physical_count()), false, pct_allowed},
-    {"CNTVCT_EL0", sysreg_enc(3, 3, 14, 0, 2), 0, SYSREG_RO(c.timer.virtual_count()), false, vct_allowed},
+    {"CNTFRQ_EL0", sysreg_enc(3, 3, 14, 0, 0), 0,
+     [](Cpu& c) -> uint64_t { return c.sys.cntfrq_el0; }, write_cntfrq, false, frq_allowed},
+    {"CNTPCT_EL0", sysreg_enc(3, 3, 14, 0, 1), 0, SYSREG_RO(c.timer.physical_count()), false,
+     pct_allowed},
+    {"CNTVCT_EL0", sysreg_enc(3, 3, 14, 0, 2), 0, SYSREG_RO(c.timer.virtual_count()), false,
+     vct_allowed},
     {"CNTKCTL_EL1", sysreg_enc(3, 0, 14, 1, 0), 1, SYSREG_RW_MASK(cntkctl_el1, 0x3ff)},
     {"CNTP_TVAL_EL0", sysreg_enc(3, 3, 14, 2, 0), 0, [](Cpu& c) { return c.timer.read_tval(P); },
      [](Cpu& c, uint64_t v) { c.timer.write_tval(P, v); }, true, pt_allowed},
@@ -49,6 +61,8 @@ const SysRegDesc kTimer[] = {
 
 } // namespace
 
-std::span<const SysRegDesc> timer_sysregs() { return kTimer; }
+std::span<const SysRegDesc> timer_sysregs() {
+    return kTimer;
+}
 
 } // namespace kestrel

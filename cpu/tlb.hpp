@@ -41,8 +41,10 @@ struct TlbEntry {
 };
 
 class Tlb {
-public:
-    TlbEntry& entry(unsigned mmu_idx, uint64_t va) { return e_[mmu_idx][(va >> 12) & (kTlbEntries - 1)]; }
+  public:
+    TlbEntry& entry(unsigned mmu_idx, uint64_t va) {
+        return e_[mmu_idx][(va >> 12) & (kTlbEntries - 1)];
+    }
 
     // Records that va belongs to a mapping of 2^block_shift bytes, so that a
     // flush by address anywhere in that mapping drops its 4 KiB pieces.
@@ -59,7 +61,8 @@ public:
         }
         // Widen the tracked span until it covers both mappings.
         mask &= large_mask_[mmu_idx];
-        while (((large_addr_[mmu_idx] ^ addr) & mask) != 0) mask <<= 1;
+        while (((large_addr_[mmu_idx] ^ addr) & mask) != 0)
+            mask <<= 1;
         large_mask_[mmu_idx] = mask & kTlbiVaMask;
         large_addr_[mmu_idx] = addr & large_mask_[mmu_idx];
     }
@@ -98,16 +101,17 @@ public:
         }
     }
 
-private:
+  private:
     void flush_idx(unsigned i) {
-        for (auto& x : e_[i]) x = TlbEntry{};
+        for (auto& x : e_[i])
+            x = TlbEntry{};
         has_large_[i] = false;
     }
     TlbEntry e_[kNumMmuIdx][kTlbEntries];
     uint64_t large_addr_[kNumMmuIdx] = {};
     uint64_t large_mask_[kNumMmuIdx] = {}; // a zero mask covers everything
     bool has_large_[kNumMmuIdx] = {};
-    unsigned used_ = ~0u;                  // regimes that may hold entries
+    unsigned used_ = ~0u; // regimes that may hold entries
 };
 
 } // namespace kestrel

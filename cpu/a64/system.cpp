@@ -81,9 +81,13 @@ void eret(Cpu& c, uint32_t) {
     c.exception_return();
 }
 
-void end_block(Cpu& c, uint32_t) { c.s.pc += 4; } // ISB: later code is fetched anew
+void end_block(Cpu& c, uint32_t) {
+    c.s.pc += 4;
+} // ISB: later code is fetched anew
 
-void clrex(Cpu& c, uint32_t) { c.s.excl_size = 0; }
+void clrex(Cpu& c, uint32_t) {
+    c.s.excl_size = 0;
+}
 
 void msr_imm(Cpu& c, uint32_t i) {
     unsigned op1 = bits(i, 16, 3), op2 = bits(i, 5, 3), crm = bits(i, 8, 4);
@@ -93,7 +97,7 @@ void msr_imm(Cpu& c, uint32_t i) {
         if (c.s.el == 0) c.undefined();
         c.s.spsel = crm & 1;
         break;
-    case 0x1e: // DAIFSet
+    case 0x1e:                                                                     // DAIFSet
         if (c.s.el == 0 && !(c.sys.sctlr_el1 & (1u << 9))) c.raise_sysreg_trap(i); // SCTLR_EL1.UMA
         c.s.daif |= (crm & 0xf) << 6;
         break;
@@ -112,7 +116,8 @@ void msr_imm(Cpu& c, uint32_t i) {
 }
 
 const SysRegDesc* sysreg_for(Cpu& c, uint32_t i) {
-    uint32_t enc = sysreg_enc(2 + bit(i, 19), bits(i, 16, 3), bits(i, 12, 4), bits(i, 8, 4), bits(i, 5, 3));
+    uint32_t enc =
+        sysreg_enc(2 + bit(i, 19), bits(i, 16, 3), bits(i, 12, 4), bits(i, 8, 4), bits(i, 5, 3));
     const SysRegDesc* d = find_sysreg(enc);
     if (!d || c.s.el < d->min_el) c.undefined();
     // EL0 access that a control bit forbids is trapped to EL1, not UNDEFINED.
@@ -136,29 +141,40 @@ void msr_reg(Cpu& c, uint32_t i) {
 constexpr uint16_t kSys = kInsnSystem | kInsnNoDifftest;
 
 constexpr InsnDesc kInsns[] = {
-    {"SVC", "exception", P("11010100 000 imm16:16 000 01"), svc, Feature::Base, kInsnEndsBlock | kSys},
-    {"HVC", "exception", P("11010100 000 imm16:16 000 10"), hvc, Feature::Base, kInsnEndsBlock | kSys},
-    {"SMC", "exception", P("11010100 000 imm16:16 000 11"), smc, Feature::Base, kInsnEndsBlock | kSys},
-    {"BRK", "exception", P("11010100 001 imm16:16 000 00"), brk, Feature::Base, kInsnEndsBlock | kSys},
-    {"HLT", "exception", P("11010100 010 imm16:16 000 00"), hlt, Feature::Base, kInsnEndsBlock | kSys},
-    {"WFI", "hint", P("11010101 00000011 0010 0000 011 11111"), wfi, Feature::Base, kInsnEndsBlock | kSys},
+    {"SVC", "exception", P("11010100 000 imm16:16 000 01"), svc, Feature::Base,
+     kInsnEndsBlock | kSys},
+    {"HVC", "exception", P("11010100 000 imm16:16 000 10"), hvc, Feature::Base,
+     kInsnEndsBlock | kSys},
+    {"SMC", "exception", P("11010100 000 imm16:16 000 11"), smc, Feature::Base,
+     kInsnEndsBlock | kSys},
+    {"BRK", "exception", P("11010100 001 imm16:16 000 00"), brk, Feature::Base,
+     kInsnEndsBlock | kSys},
+    {"HLT", "exception", P("11010100 010 imm16:16 000 00"), hlt, Feature::Base,
+     kInsnEndsBlock | kSys},
+    {"WFI", "hint", P("11010101 00000011 0010 0000 011 11111"), wfi, Feature::Base,
+     kInsnEndsBlock | kSys},
     {"WFE", "hint", P("11010101 00000011 0010 0000 010 11111"), wfe, Feature::Base, kSys},
     // NOP, YIELD, SEV, SEVL and the other allocated hints behave as NOP.
     {"HINT", "hint", P("11010101 00000011 0010 CRm:4 op2:3 11111"), nop, Feature::Base, 0},
     {"CLREX", "barrier", P("11010101 00000011 0011 CRm:4 010 11111"), clrex, Feature::Base, 0},
     {"DSB", "barrier", P("11010101 00000011 0011 CRm:4 100 11111"), nop, Feature::Base, 0},
     {"DMB", "barrier", P("11010101 00000011 0011 CRm:4 101 11111"), nop, Feature::Base, 0},
-    {"ISB", "barrier", P("11010101 00000011 0011 CRm:4 110 11111"), end_block, Feature::Base, kInsnEndsBlock},
-    {"ERET", "exception", P("11010110 1001 1111 0000 00 11111 00000"), eret, Feature::Base, kInsnEndsBlock | kSys},
+    {"ISB", "barrier", P("11010101 00000011 0011 CRm:4 110 11111"), end_block, Feature::Base,
+     kInsnEndsBlock},
+    {"ERET", "exception", P("11010110 1001 1111 0000 00 11111 00000"), eret, Feature::Base,
+     kInsnEndsBlock | kSys},
     {"MSR_imm", "pstate", P("11010101 00000 op1:3 0100 CRm:4 op2:3 11111"), msr_imm, Feature::Base,
      kInsnEndsBlock | kSys},
-    {"MRS", "sysreg", P("11010101 001 1 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5"), mrs, Feature::Base, kSys},
-    {"MSR_reg", "sysreg", P("11010101 000 1 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5"), msr_reg, Feature::Base,
-     kInsnEndsBlock | kSys},
+    {"MRS", "sysreg", P("11010101 001 1 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5"), mrs, Feature::Base,
+     kSys},
+    {"MSR_reg", "sysreg", P("11010101 000 1 o0:1 op1:3 CRn:4 CRm:4 op2:3 Rt:5"), msr_reg,
+     Feature::Base, kInsnEndsBlock | kSys},
 };
 
 } // namespace
 
-std::span<const InsnDesc> system_insns() { return kInsns; }
+std::span<const InsnDesc> system_insns() {
+    return kInsns;
+}
 
 } // namespace kestrel::a64

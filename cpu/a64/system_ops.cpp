@@ -12,8 +12,12 @@ constexpr uint32_t op(unsigned op1, unsigned crn, unsigned crm, unsigned op2) {
 }
 
 // SCTLR_EL1 bits that let EL0 use cache maintenance and DC ZVA.
-bool uci(const Cpu& c) { return c.sys.sctlr_el1 & (1u << 26); }
-bool dze(const Cpu& c) { return c.sys.sctlr_el1 & (1u << 14); }
+bool uci(const Cpu& c) {
+    return c.sys.sctlr_el1 & (1u << 26);
+}
+bool dze(const Cpu& c) {
+    return c.sys.sctlr_el1 & (1u << 14);
+}
 
 // Cache maintenance by VA: may raise Translation, Access flag and (from
 // EL0, or for an invalidate that needs write access) Permission faults,
@@ -33,8 +37,10 @@ void dc_zva(Cpu& c, uint64_t va) {
     // Mapped Device memory takes an alignment fault (with the MMU off
     // Kestrel treats data memory as Normal here, as for unaligned accesses).
     Cpu::Translation t = c.translate_for(base, AccessType::Write, c.mmu_idx());
-    if (attr_is_device(t.walk.attr) && !t.walk.mmu_off) c.raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
-    for (unsigned off = 0; off < block; off += 8) c.store<uint64_t>(base + off, 0);
+    if (attr_is_device(t.walk.attr) && !t.walk.mmu_off)
+        c.raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+    for (unsigned off = 0; off < block; off += 8)
+        c.store<uint64_t>(base + off, 0);
 }
 
 void sys(Cpu& c, uint32_t i) {
@@ -81,16 +87,40 @@ void sys(Cpu& c, uint32_t i) {
         el1_only();
         break;
     // Address translation into PAR_EL1.
-    case op(0, 7, 8, 0): el1_only(); c.address_translate(x, false, false); break; // AT S1E1R
-    case op(0, 7, 8, 1): el1_only(); c.address_translate(x, false, true); break;  // AT S1E1W
-    case op(0, 7, 8, 2): el1_only(); c.address_translate(x, true, false); break;  // AT S1E0R
-    case op(0, 7, 8, 3): el1_only(); c.address_translate(x, true, true); break;   // AT S1E0W
+    case op(0, 7, 8, 0):
+        el1_only();
+        c.address_translate(x, false, false);
+        break; // AT S1E1R
+    case op(0, 7, 8, 1):
+        el1_only();
+        c.address_translate(x, false, true);
+        break; // AT S1E1W
+    case op(0, 7, 8, 2):
+        el1_only();
+        c.address_translate(x, true, false);
+        break; // AT S1E0R
+    case op(0, 7, 8, 3):
+        el1_only();
+        c.address_translate(x, true, true);
+        break; // AT S1E0W
     // TLB maintenance; the IS forms reach every core. The operand holds
     // VA[55:12] in bits 43:0 and the ASID in bits 63:48.
-    case op(0, 8, 3, 0): el1_only(); c.tlbi_all(true); break;  // VMALLE1IS
-    case op(0, 8, 7, 0): el1_only(); c.tlbi_all(false); break; // VMALLE1
-    case op(0, 8, 3, 2): el1_only(); c.tlbi_asid(true); break; // ASIDE1IS
-    case op(0, 8, 7, 2): el1_only(); c.tlbi_asid(false); break; // ASIDE1
+    case op(0, 8, 3, 0):
+        el1_only();
+        c.tlbi_all(true);
+        break; // VMALLE1IS
+    case op(0, 8, 7, 0):
+        el1_only();
+        c.tlbi_all(false);
+        break; // VMALLE1
+    case op(0, 8, 3, 2):
+        el1_only();
+        c.tlbi_asid(true);
+        break; // ASIDE1IS
+    case op(0, 8, 7, 2):
+        el1_only();
+        c.tlbi_asid(false);
+        break;           // ASIDE1
     case op(0, 8, 3, 1): // VAE1IS
     case op(0, 8, 3, 3): // VAAE1IS
     case op(0, 8, 3, 5): // VALE1IS
@@ -112,7 +142,8 @@ void sys(Cpu& c, uint32_t i) {
 constexpr InsnDesc kInsns[] = {
     // TLB maintenance may change the mapping of the next instruction, so
     // every SYS operation ends its block.
-    {"SYS", "sysop", P("1101010100 0 01 op1:3 CRn:4 CRm:4 op2:3 Rt:5"), [](Cpu& c, uint32_t i) {
+    {"SYS", "sysop", P("1101010100 0 01 op1:3 CRn:4 CRm:4 op2:3 Rt:5"),
+     [](Cpu& c, uint32_t i) {
          sys(c, i);
          c.s.pc += 4;
      },
@@ -121,6 +152,8 @@ constexpr InsnDesc kInsns[] = {
 
 } // namespace
 
-std::span<const InsnDesc> system_op_insns() { return kInsns; }
+std::span<const InsnDesc> system_op_insns() {
+    return kInsns;
+}
 
 } // namespace kestrel::a64

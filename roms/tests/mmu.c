@@ -182,9 +182,10 @@ int main(void) {
     vectors_install();
     set_sync_handler(on_sync);
     uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
-    if (((mmfr0 >> 28) & 0xf) == 0) run_granule(12);
-    if (((mmfr0 >> 20) & 0xf) == 1) run_granule(14);
-    if (((mmfr0 >> 24) & 0xf) == 0) run_granule(16);
+    /* TGran4 and TGran64: 0xf means unsupported; TGran16: 0 means unsupported. */
+    if (((mmfr0 >> 28) & 0xf) != 0xf) run_granule(12);
+    if (((mmfr0 >> 20) & 0xf) != 0) run_granule(14);
+    if (((mmfr0 >> 24) & 0xf) != 0xf) run_granule(16);
     puts_uart("mmu done\n");
     return failures;
 }

@@ -44,20 +44,32 @@ inline void exec(Cpu& c, uint32_t insn) {
 }
 
 // Encoders (Arm ARM A64 encodings).
-constexpr uint32_t mrs(unsigned rt, unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2) {
+constexpr uint32_t mrs(unsigned rt, unsigned op0, unsigned op1, unsigned crn, unsigned crm,
+                       unsigned op2) {
     return 0xd5200000u | (op0 << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt;
 }
-constexpr uint32_t msr(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt) {
+constexpr uint32_t msr(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2,
+                       unsigned rt) {
     return 0xd5000000u | (op0 << 19) | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt;
 }
 constexpr uint32_t sys(unsigned op1, unsigned crn, unsigned crm, unsigned op2, unsigned rt) {
     return 0xd5080000u | (op1 << 16) | (crn << 12) | (crm << 8) | (op2 << 5) | rt;
 }
-constexpr uint32_t svc(unsigned imm) { return 0xd4000001u | (imm << 5); }
-constexpr uint32_t hvc(unsigned imm) { return 0xd4000002u | (imm << 5); }
-constexpr uint32_t brk(unsigned imm) { return 0xd4200000u | (imm << 5); }
-constexpr uint32_t hlt(unsigned imm) { return 0xd4400000u | (imm << 5); }
-constexpr uint32_t movz(unsigned rd, unsigned imm16) { return 0xd2800000u | (imm16 << 5) | rd; }
+constexpr uint32_t svc(unsigned imm) {
+    return 0xd4000001u | (imm << 5);
+}
+constexpr uint32_t hvc(unsigned imm) {
+    return 0xd4000002u | (imm << 5);
+}
+constexpr uint32_t brk(unsigned imm) {
+    return 0xd4200000u | (imm << 5);
+}
+constexpr uint32_t hlt(unsigned imm) {
+    return 0xd4400000u | (imm << 5);
+}
+constexpr uint32_t movz(unsigned rd, unsigned imm16) {
+    return 0xd2800000u | (imm16 << 5) | rd;
+}
 constexpr uint32_t kEret = 0xd69f03e0u;
 constexpr uint32_t kWfi = 0xd503207fu;
 constexpr uint32_t kWfe = 0xd503205fu;

@@ -28,7 +28,9 @@ struct Fixture : TestCore {
     uint64_t esr() { return c().sys.esr_el1; }
 };
 
-constexpr uint64_t ec_of(uint64_t esr) { return esr >> 26; }
+constexpr uint64_t ec_of(uint64_t esr) {
+    return esr >> 26;
+}
 
 } // namespace
 
@@ -279,7 +281,7 @@ TEST_CASE("FP access trap and SP alignment helpers") {
     } catch (const GuestException& e) {
         f.c().take_exception(e);
     }
-    CHECK(f.esr() == 0x1fe00000); // EC 0x07, IL, CV, COND AL
+    CHECK(f.esr() == 0x1fe00000);   // EC 0x07, IL, CV, COND AL
     f.c().sys.cpacr_el1 = 1u << 20; // trap EL0 only
     CHECK_NOTHROW(f.c().check_fp_enabled());
     f.to_el0();

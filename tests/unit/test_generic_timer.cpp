@@ -12,7 +12,9 @@ using namespace kestrel::test;
 namespace {
 
 uint64_t g_now = 0;
-uint64_t fake_counter() { return g_now; }
+uint64_t fake_counter() {
+    return g_now;
+}
 
 } // namespace
 
@@ -105,9 +107,11 @@ TEST_CASE("a core in WFI wakes when its timer fires (output wired to the IRQ lin
     c.timer.write_ctl(GenericTimer::kPhys, 1);
     auto start = std::chrono::steady_clock::now();
     ex.run();
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    CHECK(stopped_at == 2);                     // the IRQ was taken
-    CHECK(c.sys.elr_el1 == code + 4);           // after the WFI
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    CHECK(stopped_at == 2);           // the IRQ was taken
+    CHECK(c.sys.elr_el1 == code + 4); // after the WFI
     CHECK(ms >= 1);
     CHECK(ms < 1000);
 }

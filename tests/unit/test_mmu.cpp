@@ -13,8 +13,12 @@ using namespace kestrel::test;
 namespace {
 
 constexpr uint64_t kAF = 1ull << 10, kNG = 1ull << 11, kPage = 3, kTable = 3, kBlock = 1;
-constexpr uint64_t ap(unsigned v) { return static_cast<uint64_t>(v) << 6; }
-constexpr uint64_t attrindx(unsigned v) { return static_cast<uint64_t>(v) << 2; }
+constexpr uint64_t ap(unsigned v) {
+    return static_cast<uint64_t>(v) << 6;
+}
+constexpr uint64_t attrindx(unsigned v) {
+    return static_cast<uint64_t>(v) << 2;
+}
 // MAIR: attr0 Normal write-back, attr1 Device-nGnRnE.
 constexpr uint64_t kMair = 0x00ff;
 // 39-bit VA, 4 KiB granule, 48-bit IPS, 16-bit ASIDs.
@@ -29,7 +33,8 @@ struct PageTables {
     uint64_t alloc() {
         uint64_t p = next;
         next += 4096;
-        for (unsigned i = 0; i < 4096; i += 8) t.w64(p + i, 0);
+        for (unsigned i = 0; i < 4096; i += 8)
+            t.w64(p + i, 0);
         return p;
     }
     uint64_t table_at(uint64_t table, unsigned idx) {
@@ -92,7 +97,7 @@ TEST_CASE("TLB entries carry the regime's permissions") {
     m.set_el(0);
     GuestException e = fault_of([&] { (void)m.c().load<uint64_t>(va); });
     CHECK(e.ec == ExcClass::DataAbortLower);
-    CHECK((e.iss & 0x3f) == 0x0f);         // permission fault, level 3
+    CHECK((e.iss & 0x3f) == 0x0f); // permission fault, level 3
     CHECK(e.far == va);
     // Execute-only at EL0 (AP = 00, UXN = 0): a fetch fills the entry, a
     // later read must still fault.
@@ -203,7 +208,7 @@ TEST_CASE("alignment: unaligned Normal accesses work, Device and SCTLR.A fault")
         d->fn(m.c(), sys(3, 7, 4, 1, 0));
     });
     CHECK((z.iss & 0x3f) == 0x21);
-    m.c().sys.sctlr_el1 |= 2;                     // A
+    m.c().sys.sctlr_el1 |= 2; // A
     e = fault_of([&] { (void)m.c().load<uint32_t>(0x10'0ffe); });
     CHECK((e.iss & 0x3f) == 0x21);
 }

@@ -13,15 +13,23 @@ namespace {
 // Descriptor bits.
 constexpr uint64_t kValid = 1, kTable = 3, kPage = 3, kBlock = 1;
 constexpr uint64_t kAF = 1ull << 10, kNG = 1ull << 11;
-constexpr uint64_t ap(unsigned v) { return static_cast<uint64_t>(v) << 6; }
-constexpr uint64_t attrindx(unsigned v) { return static_cast<uint64_t>(v) << 2; }
+constexpr uint64_t ap(unsigned v) {
+    return static_cast<uint64_t>(v) << 6;
+}
+constexpr uint64_t attrindx(unsigned v) {
+    return static_cast<uint64_t>(v) << 2;
+}
 constexpr uint64_t kPXN = 1ull << 53, kUXN = 1ull << 54;
 constexpr uint64_t kPXNTable = 1ull << 59, kUXNTable = 1ull << 60, kAPTableNoEl0 = 1ull << 61,
                    kAPTableRO = 1ull << 62;
 
 // TCR fields.
-constexpr uint64_t t0sz(unsigned v) { return v; }
-constexpr uint64_t t1sz(unsigned v) { return static_cast<uint64_t>(v) << 16; }
+constexpr uint64_t t0sz(unsigned v) {
+    return v;
+}
+constexpr uint64_t t1sz(unsigned v) {
+    return static_cast<uint64_t>(v) << 16;
+}
 constexpr uint64_t kTg0_4k = 0ull << 14, kTg0_64k = 1ull << 14, kTg0_16k = 2ull << 14;
 constexpr uint64_t kTg1_16k = 1ull << 30, kTg1_4k = 2ull << 30, kTg1_64k = 3ull << 30;
 constexpr uint64_t kIps48 = 5ull << 32, kIps32 = 0ull << 32;
@@ -342,7 +350,8 @@ TEST_CASE("TTBR1 translates the top of the address space, each granule") {
         REQUIRE(r.fault == FaultKind::None);
         CHECK(r.pa == (kOut | (va & ((1ull << k.grain) - 1))));
         // Below the TTBR1 range: translation fault at level 0.
-        CHECK(walk_stage1(t.bus, c, 0xffff'0000'0000'0000ull, false).fault == FaultKind::Translation);
+        CHECK(walk_stage1(t.bus, c, 0xffff'0000'0000'0000ull, false).fault ==
+              FaultKind::Translation);
         // TBI1 accepts a tag in the top byte; without it the tag faults.
         const uint64_t tagged = (va & ~(0xffull << 56)) | (0xa5ull << 56);
         CHECK(walk_stage1(t.bus, c, tagged, false).fault == FaultKind::Translation);

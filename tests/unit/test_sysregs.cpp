@@ -48,8 +48,8 @@ struct Fixture : TestCore {
 
 TEST_CASE("every table entry is found by its encoding and name, with no duplicate") {
     std::set<uint32_t> seen;
-    for (auto table : {special_sysregs(), el1_sysregs(), id_sysregs(), debug_sysregs(), pmu_sysregs(),
-                       timer_sysregs()}) {
+    for (auto table : {special_sysregs(), el1_sysregs(), id_sysregs(), debug_sysregs(),
+                       pmu_sysregs(), timer_sysregs()}) {
         for (const SysRegDesc& d : table) {
             INFO(d.name);
             CHECK(seen.insert(d.enc).second);
@@ -85,7 +85,7 @@ TEST_CASE("unimplemented encodings and EL1 registers at EL0 are UNDEFINED") {
     Fixture f;
     CHECK(f.run(mrs(0, 3, 0, 15, 0, 0)) == 0x00);
     CHECK(f.run(msr(3, 0, 15, 0, 0, 0)) == 0x00);
-    CHECK(f.run(mrs(0, 3, 4, 4, 1, 0)) == 0x00); // SP_EL1 needs EL2
+    CHECK(f.run(mrs(0, 3, 4, 4, 1, 0)) == 0x00);  // SP_EL1 needs EL2
     CHECK(f.run(mrs(0, 3, 4, 14, 0, 3)) == 0x00); // CNTVOFF_EL2
     CHECK(f.run(msr(3, 0, 0, 0, 0, 0)) == 0x00);  // MIDR_EL1 is read-only
     f.to_el0();
@@ -105,7 +105,8 @@ TEST_CASE("EL0 access controlled by SCTLR_EL1 and CNTKCTL_EL1 traps with EC 0x18
     f.c().sys.cntkctl_el1 = 0;
     CHECK(f.run(mrs(3, 3, 3, 0, 0, 1)) == 0x18); // CTR_EL0 with UCT = 0
     // ISS: op0 3, op2 1, op1 3, CRn 0, Rt 3, CRm 0, read.
-    CHECK((f.c().sys.esr_el1 & 0x1ffffff) == ((3u << 20) | (1u << 17) | (3u << 14) | (3u << 5) | 1));
+    CHECK((f.c().sys.esr_el1 & 0x1ffffff) ==
+          ((3u << 20) | (1u << 17) | (3u << 14) | (3u << 5) | 1));
     CHECK(f.run(mrs(0, 3, 3, 14, 0, 1)) == 0x18); // CNTPCT_EL0
     CHECK(f.run(mrs(0, 3, 3, 14, 0, 2)) == 0x18); // CNTVCT_EL0
     CHECK(f.run(mrs(0, 3, 3, 14, 2, 1)) == 0x18); // CNTP_CTL_EL0
@@ -200,11 +201,13 @@ TEST_CASE("AT writes PAR_EL1; TLBI IS reaches sibling cores") {
 
 TEST_CASE("DC ZVA zeroes the aligned 64-byte block holding the address") {
     Fixture f;
-    for (unsigned i = 0; i < 128; i += 8) f.w64(kRamBase + 0x3000 + i, ~0ull);
+    for (unsigned i = 0; i < 128; i += 8)
+        f.w64(kRamBase + 0x3000 + i, ~0ull);
     f.c().s.x[0] = kRamBase + 0x3044;
     CHECK(f.run(sys(3, 7, 4, 1, 0)) == -1);
     CHECK(f.r64(kRamBase + 0x3038) == ~0ull);
-    for (unsigned i = 0x40; i < 0x80; i += 8) CHECK(f.r64(kRamBase + 0x3000 + i) == 0);
+    for (unsigned i = 0x40; i < 0x80; i += 8)
+        CHECK(f.r64(kRamBase + 0x3000 + i) == 0);
     CHECK(f.r64(kRamBase + 0x3080) == 0); // untouched RAM beyond (zero from the start)
     CHECK(f.r64(kRamBase + 0x3000) == ~0ull);
 }
