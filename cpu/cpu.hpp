@@ -5,6 +5,8 @@
 #include "cpu/cpu_state.hpp"
 #include "cpu/exception.hpp"
 #include "cpu/gic_cpu_interface.hpp"
+#include "cpu/generic_timer.hpp"
+#include "cpu/page_table_walker.hpp"
 #include "cpu/sysreg_state.hpp"
 #include "cpu/tlb.hpp"
 #include "hw/bus.hpp"
@@ -12,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <functional>
+#include <vector>
 
 namespace kestrel {
 
@@ -31,7 +34,7 @@ struct CpuHooks {
 enum class CpuRunState : uint8_t { Running, Halted, WaitForInterrupt, Off };
 
 class Cpu {
-public:
+  public:
     Cpu(unsigned index, const CpuModel& model, Bus& bus);
 
     CpuState s;
@@ -52,6 +55,11 @@ public:
     // when none is wired, which makes those registers UNDEFINED.
     GicCpuInterface* gic = nullptr;
     Tlb tlb;
+    // Every core of the machine including this one (set by the board), so
+    // inner-shareable TLB maintenance reaches them all; nullptr: this core only.
+    std::vector<Cpu*>* siblings = nullptr;
+    // The per-core generic timer (CNTP_*, CNTV_*); its outputs are level lines.
+    GenericTimer timer;
 
     // --- registers -----------------------------------------------------
     uint64_t xr(unsigned n) const { return n == 31 ? 0 : s.x[n]; } // reg 31 = XZR
@@ -70,22 +78,30 @@ public:
     }
 
     // --- memory (virtual addresses, through the TLB) ----------------------
-    template <typename T> T load(uint64_t va) {
-        const TlbEntry& e = tlb.entry(mmu_idx_, va);
-        if (e.tag_read == (va & kTlbPageMask) && ((va & kTlbOffsetMask) + sizeof(T)) <= kTlbPageSize) [[likely]] {
+    // The fast path serves naturally aligned accesses that the TLB entry
+    // permits (the alignment bits are part of the tag compare); anything else
+    // takes the slow path, which walks, checks alignment and permissions.
+    template <typename T> T load(uint64_t va) { return load_idx<T>(mmu_idx_, va); }
+    template <typename T> void store(uint64_t va, T v) { store_idx<T>(mmu_idx_, va, v); }
+    // Unprivileged accesses (LDTR/STTR): EL0 permissions at EL0 and EL1.
+    template <typename T> T load_unpriv(uint64_t va) { return load_idx<T>(unpriv_idx(), va); }
+    template <typename T> void store_unpriv(uint64_t va, T v) { store_idx<T>(unpriv_idx(), va, v); }
+    template <typename T> T load_idx(unsigned idx, uint64_t va) {
+        const TlbEntry& e = tlb.entry(idx, va);
+        if (e.tag_read == (va & (kTlbPageMask | (sizeof(T) - 1)))) [[likely]] {
             T v;
             std::memcpy(&v, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
             return v;
         }
-        return static_cast<T>(load_slow(va, sizeof(T), AccessType::Read));
+        return static_cast<T>(load_slow(va, sizeof(T), idx));
     }
-    template <typename T> void store(uint64_t va, T v) {
-        const TlbEntry& e = tlb.entry(mmu_idx_, va);
-        if (e.tag_write == (va & kTlbPageMask) && ((va & kTlbOffsetMask) + sizeof(T)) <= kTlbPageSize) [[likely]] {
+    template <typename T> void store_idx(unsigned idx, uint64_t va, T v) {
+        const TlbEntry& e = tlb.entry(idx, va);
+        if (e.tag_write == (va & (kTlbPageMask | (sizeof(T) - 1)))) [[likely]] {
             std::memcpy(reinterpret_cast<void*>(va + e.addend), &v, sizeof(T));
             return;
         }
-        store_slow(va, sizeof(T), static_cast<uint64_t>(v), AccessType::Write);
+        store_slow(va, sizeof(T), static_cast<uint64_t>(v), idx);
     }
     uint64_t load_sized(uint64_t va, unsigned size);
     void store_sized(uint64_t va, unsigned size, uint64_t v);
@@ -98,12 +114,49 @@ public:
     const uint8_t* code_page(uint64_t va, uint64_t& pa_page_out);
 
     // --- translation ------------------------------------------------------
+    struct Translation {
+        uint64_t pa = 0;
+        WalkResult walk;
+        Stage1Perms perms;
+    };
+    // Translates va for an access of the given type in regime idx; throws
+    // the guest-visible abort on a fault (permission faults included).
+    Translation translate_for(uint64_t va, AccessType type, unsigned idx);
     // Translates va for the current regime; throws GuestException on a fault.
     uint64_t translate(uint64_t va, AccessType type, unsigned size);
+    // The stage-1 registers of the EL1&0 regime, as the walker takes them.
+    Stage1Config stage1_config() const;
     unsigned mmu_idx() const { return mmu_idx_; }
+    unsigned unpriv_idx() const { return s.el <= 1 ? kMmuIdxEl0 : mmu_idx_; }
     // Recomputes the cached translation regime after EL/PAN/SCTLR changes.
     void update_mmu_idx();
     void tlb_flush_all() { tlb.flush(); }
+    // TLB maintenance, on this core or (inner shareable) on every core.
+    void tlbi_all(bool broadcast);
+    void tlbi_asid(bool broadcast);
+    void tlbi_va(uint64_t va, bool broadcast);
+    // AT S1E{0,1}{R,W}: translates va as the given regime would and writes
+    // the result (or the fault) to PAR_EL1.
+    void address_translate(uint64_t va, bool el0, bool write);
+    // Throws the abort for a fault found translating va.
+    [[noreturn]] void raise_abort(uint64_t va, AccessType type, FaultKind kind, int level,
+                                  bool cache_maint = false);
+    // SCTLR_EL1.A (or SA0/SA) style checks used by the memory instructions.
+    bool alignment_check_enabled() const { return sys.sctlr_el1 & (1u << 1); }
+    // Raises the SP alignment fault when SP is the base register and it is
+    // not 16-byte aligned while SCTLR_EL1.SA (EL1) / SA0 (EL0) is set.
+    void check_sp_alignment(uint64_t sp_value) {
+        unsigned bit = s.el == 0 ? 4 : 3;
+        if ((sp_value & 15) && (sys.sctlr_el1 & (1u << bit))) raise_sp_alignment();
+    }
+    // Raises the FP/AdvSIMD access trap (EC 0x07) when CPACR_EL1.FPEN traps
+    // the current EL; the FP and SIMD handlers call it first.
+    void check_fp_enabled() {
+        unsigned fpen = (sys.cpacr_el1 >> 20) & 3;
+        if (fpen == 3 || (fpen == 1 && s.el == 1)) return;
+        if (s.el >= 2) return;
+        raise_fp_trap();
+    }
 
     // --- exceptions -------------------------------------------------------
     [[noreturn]] void undefined();
@@ -112,6 +165,13 @@ public:
     void take_exception(const GuestException& e);
     // Delivers a pending unmasked IRQ/FIQ; returns true when one was taken.
     bool check_interrupts();
+    // ERET: restores PSTATE from SPSR_ELx and jumps to ELR_ELx; an illegal
+    // return sets PSTATE.IL instead of changing EL or SP.
+    void exception_return();
+    // A system register or instruction trapped to EL1 (EC 0x18).
+    [[noreturn]] void raise_sysreg_trap(uint32_t insn);
+    // The syndrome of a trapped MRS/MSR/SYS instruction (ISS for EC 0x18).
+    static uint32_t sysreg_trap_iss(uint32_t insn);
     // PSTATE as it would be saved into SPSR_ELx.
     uint64_t pstate_to_spsr() const;
     void spsr_to_pstate(uint64_t spsr);
@@ -125,11 +185,13 @@ public:
     // Resets the core to its power-on state.
     void reset();
 
-private:
-    uint64_t load_slow(uint64_t va, unsigned size, AccessType type);
-    void store_slow(uint64_t va, unsigned size, uint64_t v, AccessType type);
-    void fill_tlb(uint64_t va, uint64_t pa, AccessType type);
-    [[noreturn]] void external_abort(uint64_t va, AccessType type, unsigned size, MemResult r);
+  private:
+    uint64_t load_slow(uint64_t va, unsigned size, unsigned idx);
+    void store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx);
+    void fill_tlb(unsigned idx, uint64_t va, const Translation& t);
+    [[noreturn]] void external_abort(uint64_t va, AccessType type, MemResult r);
+    [[noreturn]] void raise_sp_alignment();
+    [[noreturn]] void raise_fp_trap();
     unsigned mmu_idx_ = 0;
 };
 

@@ -46,12 +46,13 @@ CpuModel base_model(const char* name, uint64_t midr) {
     m.midr = midr;
     // EL0 and EL1 AArch64 only; FP and AdvSIMD not implemented yet (0xf).
     m.id_aa64pfr0 = 0x0000000000ff0011ull;
-    // PARange 48 bits, 16-bit ASIDs, 4 KiB / 16 KiB / 64 KiB granules.
-    m.id_aa64mmfr0 = 0x0000000000101125ull;
+    // PARange 48 bits, 16-bit ASIDs, little-endian only, 4 KiB / 16 KiB /
+    // 64 KiB granules.
+    m.id_aa64mmfr0 = 0x0000000000101025ull;
     m.id_aa64dfr0 = 0x0000000010305106ull;
     m.ctr_el0 = 0x8444c004ull;
     m.clidr = 0x0a200023ull;
-    m.dczid = 0x14; // DC ZVA prohibited until implemented (DZP=1), 64-byte blocks
+    m.dczid = 0x04; // DC ZVA permitted, 64-byte blocks
     // CRC32 = 1: CRC32* and CRC32C* (the real cores implement them).
     m.id_aa64isar0 |= 1ull << 16;
     return m;
@@ -67,6 +68,7 @@ std::optional<CpuModel> find_cpu_model(std::string_view name) {
         m = base_model("cortex-a72", 0x410fd083ull);
     } else if (name == "max") {
         m = base_model("max", 0x411fd070ull);
+        m.id_aa64mmfr1 |= 1ull << 20; // FEAT_PAN
         m.id_aa64isar0 |= 2ull << 20; // Atomic: LSE (v8.1 atomics)
     } else {
         return std::nullopt;

@@ -25,11 +25,29 @@ struct SysRegState {
     uint64_t csselr_el1 = 0;
     uint64_t mdscr_el1 = 0;
     uint64_t oslsr_el1 = 0;
+    uint64_t osdlr_el1 = 0;
+    uint64_t mdccint_el1 = 0;
+    uint64_t dbgclaim = 0; // DBGCLAIMSET/CLR_EL1 tag bits
+    // Breakpoint and watchpoint registers: stored, not yet acted upon.
+    uint64_t dbgbvr[16] = {};
+    uint64_t dbgbcr[16] = {};
+    uint64_t dbgwvr[16] = {};
+    uint64_t dbgwcr[16] = {};
+    // PMUv3 with no event counters (PMCR_EL0.N = 0): cycle counter only.
+    uint64_t pmcr_el0 = 0;
+    uint64_t pmcnten = 0; // PMCNTENSET/CLR_EL0
+    uint64_t pminten = 0; // PMINTENSET/CLR_EL1
+    uint64_t pmovs = 0;   // PMOVSSET/CLR_EL0
+    uint64_t pmselr_el0 = 0;
+    uint64_t pmccntr_el0 = 0;
+    uint64_t pmccfiltr_el0 = 0;
+    uint64_t pmuserenr_el0 = 0;
     // thread ID registers
     uint64_t tpidr_el0 = 0;
     uint64_t tpidrro_el0 = 0;
     uint64_t tpidr_el1 = 0;
     // generic timer
+    uint64_t cntfrq_el0 = 0;
     uint64_t cntkctl_el1 = 0;
     uint64_t cntp_ctl_el0 = 0;
     uint64_t cntp_cval_el0 = 0;

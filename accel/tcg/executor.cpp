@@ -67,6 +67,13 @@ void TcgExecutor::run_slice(Cpu& cpu, int64_t budget) {
                 cpu.fiq_line.load(std::memory_order_relaxed))
                 cpu.check_interrupts();
             TranslationBlock* tb = tbs_.get(cpu);
+            // PSTATE.IL (set by an illegal exception return) makes the next
+            // instruction take an Illegal Execution state exception.
+            if (cpu.s.il) [[unlikely]] {
+                GuestException e;
+                e.ec = ExcClass::IllegalState;
+                throw e;
+            }
             const uint64_t base = cpu.s.pc;
             const DecodedOp* op = tb->ops.data();
             const size_t n = tb->ops.size();

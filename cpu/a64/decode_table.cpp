@@ -11,6 +11,7 @@ std::span<const InsnDesc> a64_table() {
     static std::span<const InsnDesc> (*const groups[])() = {
         a64::branch_insns,
         a64::system_insns,
+        a64::system_op_insns,
         a64::dp_imm_insns,
         a64::dp_reg_arith_insns,
         a64::dp_reg_misc_insns,

@@ -8,6 +8,7 @@ namespace kestrel::a64 {
 
 std::span<const InsnDesc> branch_insns();
 std::span<const InsnDesc> system_insns();
+std::span<const InsnDesc> system_op_insns();
 std::span<const InsnDesc> dp_imm_insns();
 std::span<const InsnDesc> dp_reg_arith_insns();
 std::span<const InsnDesc> dp_reg_misc_insns();

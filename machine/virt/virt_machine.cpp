@@ -31,7 +31,25 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         if (i > 0) c.run_state = CpuRunState::Off;
         raw.push_back(&c);
     }
+    cpu_list_ = raw;
+    for (Cpu* c : raw) {
+        c->siblings = &cpu_list_;
+        // Until the GIC exists, the timers drive the core's IRQ line directly
+        // (physical or virtual timer, level-sensitive).
+        for (unsigned w : {GenericTimer::kPhys, GenericTimer::kVirt})
+            c->timer.irq_out[w] = [c](bool) {
+                c->irq_line = c->timer.output(GenericTimer::kPhys) || c->timer.output(GenericTimer::kVirt);
+            };
+    }
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
+    exec_->poll_devices = [this] {
+        int64_t next = -1;
+        for (Cpu* c : cpu_list_) {
+            int64_t ns = c->timer.update();
+            if (ns >= 0 && (next < 0 || ns < next)) next = ns;
+        }
+        return next;
+    };
     load_guest();
 }
 

@@ -36,6 +36,7 @@ private:
     VirtConfig cfg_;
     Bus bus_;
     std::vector<std::unique_ptr<Cpu>> cpus_;
+    std::vector<Cpu*> cpu_list_; // every core, for inner-shareable TLB maintenance
     std::unique_ptr<Pl011> uart_;
     std::unique_ptr<TcgExecutor> exec_;
     std::FILE* serial_out_ = nullptr;
