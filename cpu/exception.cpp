@@ -1,5 +1,6 @@
 // Taking exceptions: vectoring, syndrome and return state.
 #include "cpu/cpu.hpp"
+#include "cpu/log.hpp"
 
 #include <cstdio>
 
@@ -88,6 +89,11 @@ void Cpu::take_exception(const GuestException& e) {
     }
     uint64_t esr = (static_cast<uint64_t>(e.ec) << 26) | (e.il ? (1u << 25) : 0) | (e.iss & 0x1ffffff);
     uint64_t pc = s.pc;
+    if (log_enabled(kLogInt))
+        log_printf("CPU%u: taking %s [EC 0x%02x] from EL%u to EL%u: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n", index,
+                   class_name(e.ec), static_cast<unsigned>(e.ec), s.el, target,
+                   static_cast<unsigned long long>(esr), static_cast<unsigned long long>(pc),
+                   static_cast<unsigned long long>(e.far_valid ? e.far : *r.far));
     enter(*this, target, kVecSync, pc);
     *r.esr = esr;
     if (e.far_valid) *r.far = e.far;
@@ -98,6 +104,9 @@ bool Cpu::check_interrupts() {
     bool irq = irq_line.load(std::memory_order_relaxed) && !(s.daif & 0x80);
     if (!fiq && !irq) return false;
     if (run_state == CpuRunState::WaitForInterrupt) run_state = CpuRunState::Running;
+    if (log_enabled(kLogInt))
+        log_printf("CPU%u: taking %s from EL%u at PC 0x%llx\n", index, fiq ? "FIQ" : "IRQ", s.el,
+                   static_cast<unsigned long long>(s.pc));
     enter(*this, s.el > 1 ? s.el : 1, fiq ? kVecFiq : kVecIrq, s.pc);
     return true;
 }

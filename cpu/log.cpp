@@ -15,15 +15,22 @@ std::FILE* g_log_file = nullptr;
 constexpr LogItem kItems[] = {
     {"in_asm", kLogInAsm, "show target assembly code for each newly translated block"},
     {"int", kLogInt, "show exceptions and interrupts taken"},
-    {"guest_errors", kLogGuestErrors, "log invalid guest operations (e.g. unknown device registers)"},
+    {"guest_errors", kLogGuestErrors,
+     "log invalid guest operations (e.g. unknown device registers)"},
     {"unimp", kLogUnimp, "log unimplemented functionality"},
 };
 
 } // namespace
 
-void set_log_mask(uint32_t mask) { g_log_mask = mask; }
-void set_log_file(std::FILE* f) { g_log_file = f; }
-std::FILE* log_file() { return g_log_file ? g_log_file : stderr; }
+void set_log_mask(uint32_t mask) {
+    g_log_mask = mask;
+}
+void set_log_file(std::FILE* f) {
+    g_log_file = f;
+}
+std::FILE* log_file() {
+    return g_log_file ? g_log_file : stderr;
+}
 
 void log_printf(const char* fmt, ...) {
     std::va_list ap;
@@ -32,7 +39,9 @@ void log_printf(const char* fmt, ...) {
     va_end(ap);
 }
 
-std::span<const LogItem> log_items() { return kItems; }
+std::span<const LogItem> log_items() {
+    return kItems;
+}
 
 std::optional<uint32_t> parse_log_items(std::string_view list, std::string& bad) {
     uint32_t mask = 0;
@@ -68,8 +77,9 @@ void log_translated_block(uint64_t va, uint64_t pa, const uint8_t* code, size_t 
         cs_insn* insn = nullptr;
         size_t n = opened ? cs_disasm(handle, code + off, 4, va + off, 1, &insn) : 0;
         if (n == 1)
-            std::fprintf(f, "0x%016llx:  %08x      %-8s %s\n", static_cast<unsigned long long>(va + off),
-                         word, insn->mnemonic, insn->op_str);
+            std::fprintf(f, "0x%016llx:  %08x      %-8s %s\n",
+                         static_cast<unsigned long long>(va + off), word, insn->mnemonic,
+                         insn->op_str);
         else
             std::fprintf(f, "0x%016llx:  %08x      .word    0x%08x\n",
                          static_cast<unsigned long long>(va + off), word, word);

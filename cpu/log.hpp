@@ -28,7 +28,9 @@ struct LogItem {
 
 // The enabled items; checked inline so disabled logging costs one load.
 extern uint32_t g_log_mask;
-inline bool log_enabled(uint32_t mask) { return (g_log_mask & mask) != 0; }
+inline bool log_enabled(uint32_t mask) {
+    return (g_log_mask & mask) != 0;
+}
 void set_log_mask(uint32_t mask);
 
 // Where log lines go; nullptr means stderr. The caller keeps ownership.

@@ -7,7 +7,7 @@
 namespace kestrel {
 
 class IrqLine {
-public:
+  public:
     using Sink = std::function<void(bool level)>;
 
     // Connects the line to its destination; the sink is told the current level.
@@ -24,7 +24,7 @@ public:
     bool level() const { return level_; }
     bool connected() const { return static_cast<bool>(sink_); }
 
-private:
+  private:
     bool level_ = false;
     Sink sink_;
 };

@@ -8,14 +8,17 @@ constexpr uint32_t kAllInts = 0x7ff;
 } // namespace
 
 Pl011::Pl011(std::FILE* out) : out_(out) {
-    regs_.add(reg("DR", kDR).masks(0xfff, 0xff).reads([this] { return read_dr(); }).writes([this](uint64_t v) {
-        write_dr(v);
-    }));
+    regs_.add(reg("DR", kDR)
+                  .masks(0xfff, 0xff)
+                  .reads([this] { return read_dr(); })
+                  .writes([this](uint64_t v) { write_dr(v); }));
     // RSR on read; any write to ECR clears the error flags.
-    regs_.add(reg("RSR_ECR", kRSR).masks(0xf, ~0ull).reads([this] { return uint64_t{rsr_}; }).writes([this](uint64_t) {
-        rsr_ = 0;
-    }));
-    regs_.add(reg("FR", kFR).masks(0x1ff, 0).read_only().reads([this] { return uint64_t{flags()}; }));
+    regs_.add(reg("RSR_ECR", kRSR)
+                  .masks(0xf, ~0ull)
+                  .reads([this] { return uint64_t{rsr_}; })
+                  .writes([this](uint64_t) { rsr_ = 0; }));
+    regs_.add(
+        reg("FR", kFR).masks(0x1ff, 0).read_only().reads([this] { return uint64_t{flags()}; }));
     regs_.add(reg("ILPR", kILPR).masks(0xff, 0xff));
     regs_.add(reg("IBRD", kIBRD).masks(0xffff, 0xffff));
     regs_.add(reg("FBRD", kFBRD).masks(0x3f, 0x3f));
@@ -25,9 +28,14 @@ Pl011::Pl011(std::FILE* out) : out_(out) {
         update_irq();
     }));
     regs_.add(reg("CR", kCR).reset_to(0x300).masks(0xffff, 0xff87));
-    regs_.add(reg("IFLS", kIFLS).reset_to(0x12).masks(0x3f, 0x3f).then([this](uint64_t, uint64_t) { update_irq(); }));
-    regs_.add(reg("IMSC", kIMSC).masks(kAllInts, kAllInts).then([this](uint64_t, uint64_t) { update_irq(); }));
-    regs_.add(reg("RIS", kRIS).masks(kAllInts, 0).read_only().reads([this] { return uint64_t{ris_}; }));
+    regs_.add(reg("IFLS", kIFLS).reset_to(0x12).masks(0x3f, 0x3f).then([this](uint64_t, uint64_t) {
+        update_irq();
+    }));
+    regs_.add(reg("IMSC", kIMSC).masks(kAllInts, kAllInts).then([this](uint64_t, uint64_t) {
+        update_irq();
+    }));
+    regs_.add(
+        reg("RIS", kRIS).masks(kAllInts, 0).read_only().reads([this] { return uint64_t{ris_}; }));
     regs_.add(reg("MIS", kMIS).masks(kAllInts, 0).read_only().reads([this] {
         return uint64_t{ris_} & regs_.get(kIMSC);
     }));
@@ -40,7 +48,8 @@ Pl011::Pl011(std::FILE* out) : out_(out) {
     const uint8_t ids[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
     const char* id_names[8] = {"PeriphID0", "PeriphID1", "PeriphID2", "PeriphID3",
                                "CellID0",   "CellID1",   "CellID2",   "CellID3"};
-    for (unsigned i = 0; i < 8; i++) regs_.add_constant(id_names[i], 0xfe0 + 4 * i, ids[i]);
+    for (unsigned i = 0; i < 8; i++)
+        regs_.add_constant(id_names[i], 0xfe0 + 4 * i, ids[i]);
     reset();
 }
 
@@ -111,6 +120,8 @@ void Pl011::write_dr(uint64_t value) {
     update_irq();
 }
 
-void Pl011::update_irq() { irq.set((ris_ & regs_.get(kIMSC)) != 0); }
+void Pl011::update_irq() {
+    irq.set((ris_ & regs_.get(kIMSC)) != 0);
+}
 
 } // namespace kestrel

@@ -14,7 +14,7 @@
 namespace kestrel {
 
 class Pl011 : public Device {
-public:
+  public:
     // Register offsets.
     enum : uint64_t {
         kDR = 0x000,
@@ -33,7 +33,13 @@ public:
         kDMACR = 0x048,
     };
     // FR bits.
-    enum : uint32_t { kFrBusy = 1u << 3, kFrRxfe = 1u << 4, kFrTxff = 1u << 5, kFrRxff = 1u << 6, kFrTxfe = 1u << 7 };
+    enum : uint32_t {
+        kFrBusy = 1u << 3,
+        kFrRxfe = 1u << 4,
+        kFrTxff = 1u << 5,
+        kFrRxff = 1u << 6,
+        kFrTxfe = 1u << 7
+    };
     // Interrupt bits (IMSC/RIS/MIS/ICR).
     enum : uint32_t { kIntRx = 1u << 4, kIntTx = 1u << 5, kIntRt = 1u << 6, kIntOe = 1u << 10 };
     enum : uint32_t { kLcrFen = 1u << 4 };
@@ -53,7 +59,7 @@ public:
 
     IrqLine irq;
 
-private:
+  private:
     unsigned depth() const { return (regs_.get(kLCR_H) & kLcrFen) ? kFifoDepth : 1; }
     unsigned rx_trigger() const;
     uint64_t read_dr();

@@ -10,20 +10,23 @@ namespace kestrel {
 
 namespace {
 
-uint64_t width_mask(unsigned bytes) { return bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1; }
+uint64_t width_mask(unsigned bytes) {
+    return bytes >= 8 ? ~0ull : (1ull << (8 * bytes)) - 1;
+}
 
 } // namespace
 
 void RegisterBank::add(RegisterSpec spec) {
     if (spec.width == 0 || spec.width > 8) {
-        std::fprintf(stderr, "kestrel: %s: register %s has bad width %u\n", device_.c_str(), spec.name,
-                     spec.width);
+        std::fprintf(stderr, "kestrel: %s: register %s has bad width %u\n", device_.c_str(),
+                     spec.name, spec.width);
         std::abort();
     }
     for (const Reg& r : regs_) {
-        if (spec.offset < r.spec.offset + r.spec.width && r.spec.offset < spec.offset + spec.width) {
-            std::fprintf(stderr, "kestrel: %s: register %s overlaps %s\n", device_.c_str(), spec.name,
-                         r.spec.name);
+        if (spec.offset < r.spec.offset + r.spec.width &&
+            r.spec.offset < spec.offset + spec.width) {
+            std::fprintf(stderr, "kestrel: %s: register %s overlaps %s\n", device_.c_str(),
+                         spec.name, r.spec.name);
             std::abort();
         }
     }
@@ -59,8 +62,8 @@ void RegisterBank::ignore(const char* what, uint64_t offset, unsigned size, uint
                    what, static_cast<unsigned long long>(value), size,
                    static_cast<unsigned long long>(offset));
     else
-        log_printf("%s: %s: read (size %u) at offset 0x%llx returns 0\n", device_.c_str(), what, size,
-                   static_cast<unsigned long long>(offset));
+        log_printf("%s: %s: read (size %u) at offset 0x%llx returns 0\n", device_.c_str(), what,
+                   size, static_cast<unsigned long long>(offset));
 }
 
 MemResult RegisterBank::read(uint64_t offset, unsigned size, uint64_t& value) {
@@ -110,7 +113,8 @@ MemResult RegisterBank::write(uint64_t offset, unsigned size, uint64_t value) {
 }
 
 void RegisterBank::reset() {
-    for (Reg& r : regs_) r.value = r.spec.reset & width_mask(r.spec.width);
+    for (Reg& r : regs_)
+        r.value = r.spec.reset & width_mask(r.spec.width);
 }
 
 uint64_t RegisterBank::get(uint64_t offset) const {

@@ -33,18 +33,40 @@ struct RegisterSpec {
     std::function<void(uint64_t old_value, uint64_t new_value)> after_write;
 
     // Fluent setters: reg("CR", 0x30).reset_to(0x300).masks(0xffff, 0xff87).
-    RegisterSpec& sized(unsigned bytes) { width = bytes; return *this; }
-    RegisterSpec& reset_to(uint64_t v) { reset = v; return *this; }
+    RegisterSpec& sized(unsigned bytes) {
+        width = bytes;
+        return *this;
+    }
+    RegisterSpec& reset_to(uint64_t v) {
+        reset = v;
+        return *this;
+    }
     RegisterSpec& masks(uint64_t readable, uint64_t writable) {
         read_mask = readable;
         write_mask = writable;
         return *this;
     }
-    RegisterSpec& read_only() { access = RegAccess::ReadOnly; write_mask = 0; return *this; }
-    RegisterSpec& write_only() { access = RegAccess::WriteOnly; return *this; }
-    RegisterSpec& reads(std::function<uint64_t()> fn) { on_read = std::move(fn); return *this; }
-    RegisterSpec& writes(std::function<void(uint64_t)> fn) { on_write = std::move(fn); return *this; }
-    RegisterSpec& then(std::function<void(uint64_t, uint64_t)> fn) { after_write = std::move(fn); return *this; }
+    RegisterSpec& read_only() {
+        access = RegAccess::ReadOnly;
+        write_mask = 0;
+        return *this;
+    }
+    RegisterSpec& write_only() {
+        access = RegAccess::WriteOnly;
+        return *this;
+    }
+    RegisterSpec& reads(std::function<uint64_t()> fn) {
+        on_read = std::move(fn);
+        return *this;
+    }
+    RegisterSpec& writes(std::function<void(uint64_t)> fn) {
+        on_write = std::move(fn);
+        return *this;
+    }
+    RegisterSpec& then(std::function<void(uint64_t, uint64_t)> fn) {
+        after_write = std::move(fn);
+        return *this;
+    }
 };
 
 inline RegisterSpec reg(const char* name, uint64_t offset) {
@@ -55,7 +77,7 @@ inline RegisterSpec reg(const char* name, uint64_t offset) {
 }
 
 class RegisterBank {
-public:
+  public:
     explicit RegisterBank(std::string device_name) : device_(std::move(device_name)) {}
 
     // Adds a register; overlapping registers are an internal error (abort).
@@ -77,7 +99,7 @@ public:
     // Counts ignored (logged) accesses, for tests and statistics.
     uint64_t ignored_accesses() const { return ignored_; }
 
-private:
+  private:
     struct Reg {
         RegisterSpec spec;
         uint64_t value = 0;

@@ -44,7 +44,8 @@ uint64_t parse_uint(const std::string& opt, const std::string& text) {
         throw CliError(opt + ": '" + text + "' is not a valid number");
     uint64_t v = 0;
     for (char c : text) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) throw CliError(opt + ": '" + text + "' is not a valid number");
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            throw CliError(opt + ": '" + text + "' is not a valid number");
         v = v * 10 + static_cast<uint64_t>(c - '0');
     }
     return v;
@@ -64,26 +65,31 @@ void parse_machine(const std::string& value, MachineProps& m, std::string& info)
         if (eq == std::string::npos) {
             if (i != 0) throw CliError("-machine: '" + it + "' is not a property (use key=value)");
             if (it == "help" || it == "?") {
-                info = "Supported machines are:\nvirt                 Kestrel virt board (GICv3/GICv4.1, PL011, PSCI)\n";
+                info = "Supported machines are:\nvirt                 Kestrel virt board "
+                       "(GICv3/GICv4.1, PL011, PSCI)\n";
                 return;
             }
-            if (it != "virt") throw CliError("-machine: unsupported machine type '" + it + "' (only 'virt')");
+            if (it != "virt")
+                throw CliError("-machine: unsupported machine type '" + it + "' (only 'virt')");
             if (m.type && *m.type != it) throw CliError("-machine: conflicting machine types");
             m.type = it;
             continue;
         }
         std::string key = it.substr(0, eq), v = it.substr(eq + 1);
         if (key == "type") {
-            if (v != "virt") throw CliError("-machine: unsupported machine type '" + v + "' (only 'virt')");
+            if (v != "virt")
+                throw CliError("-machine: unsupported machine type '" + v + "' (only 'virt')");
             m.type = v;
         } else if (key == "gic-version") {
             if (v != "3" && v != "4.1" && v != "max")
-                throw CliError("-machine: gic-version '" + v + "' is not supported (use 3, 4.1 or max)");
+                throw CliError("-machine: gic-version '" + v +
+                               "' is not supported (use 3, 4.1 or max)");
             m.gic = v;
         } else if (key == "virtualization") {
             m.virtualization = parse_bool("-machine", key, v);
         } else if (key == "accel") {
-            if (v != "tcg") throw CliError("-machine: accel '" + v + "' is not available (only tcg)");
+            if (v != "tcg")
+                throw CliError("-machine: accel '" + v + "' is not available (only tcg)");
         } else {
             throw CliError("-machine: unknown property '" + key + "'");
         }
@@ -107,7 +113,8 @@ unsigned parse_smp(const std::string& value) {
             cpus = n;
         else if (key == "maxcpus")
             maxcpus = n;
-        else if (key == "sockets" || key == "clusters" || key == "cores" || key == "threads" || key == "dies") {
+        else if (key == "sockets" || key == "clusters" || key == "cores" || key == "threads" ||
+                 key == "dies") {
             if (n == 0) throw CliError("-smp: " + key + " must be at least 1");
         } else
             throw CliError("-smp: unknown property '" + key + "'");
@@ -147,7 +154,8 @@ std::string log_help() {
 uint64_t parse_size(const std::string& opt, const std::string& text) {
     if (text.empty()) throw CliError(opt + ": empty size");
     size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) digits++;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+        digits++;
     if (digits == 0) throw CliError(opt + ": '" + text + "' is not a valid size");
     uint64_t n = parse_uint(opt, text.substr(0, digits));
     std::string suffix = text.substr(digits);
@@ -161,7 +169,8 @@ uint64_t parse_size(const std::string& opt, const std::string& text) {
     else if (suffix == "T" || suffix == "t" || suffix == "TB" || suffix == "TiB")
         shift = 40;
     else
-        throw CliError(opt + ": unknown size suffix '" + suffix + "' in '" + text + "' (use K, M, G or T)");
+        throw CliError(opt + ": unknown size suffix '" + suffix + "' in '" + text +
+                       "' (use K, M, G or T)");
     if (n > (~0ull >> shift)) throw CliError(opt + ": size '" + text + "' is too large");
     return n << shift;
 }
@@ -189,14 +198,17 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             if (!o.info.empty()) return o;
         } else if (a == "-accel") {
             std::string v = value();
-            if (split_props(v)[0] != "tcg") throw CliError("-accel: '" + v + "' is not available (only tcg)");
+            if (split_props(v)[0] != "tcg")
+                throw CliError("-accel: '" + v + "' is not available (only tcg)");
         } else if (a == "-cpu") {
             std::string v = value();
             if (v == "help" || v == "?") {
                 o.info = cpu_help();
                 return o;
             }
-            if (!find_cpu_model(v)) throw CliError("-cpu: unknown CPU model '" + v + "' (known: " + cpu_model_names() + ")");
+            if (!find_cpu_model(v))
+                throw CliError("-cpu: unknown CPU model '" + v + "' (known: " + cpu_model_names() +
+                               ")");
             cfg.cpu_model = v;
         } else if (a == "-smp") {
             cfg.smp = parse_smp(value());
@@ -207,7 +219,8 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             uint64_t size = parse_size("-m", v);
             if (size < (2ull << 20)) throw CliError("-m: at least 2 MiB of RAM are needed");
             if (size % 4096) throw CliError("-m: the RAM size must be a multiple of 4 KiB");
-            if (size > (255ull << 30)) throw CliError("-m: at most 255 GiB of RAM fit below the high memory map");
+            if (size > (255ull << 30))
+                throw CliError("-m: at most 255 GiB of RAM fit below the high memory map");
             cfg.ram_size = size;
         } else if (a == "-kernel") {
             cfg.kernel = value();
@@ -221,17 +234,20 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             o.nographic = true;
         } else if (a == "-display") {
             std::string v = value();
-            if (split_props(v)[0] != "none") throw CliError("-display: '" + v + "' is not available (use none)");
+            if (split_props(v)[0] != "none")
+                throw CliError("-display: '" + v + "' is not available (use none)");
         } else if (a == "-serial") {
             std::string v = value();
-            if (serial_given) throw CliError("-serial: the virt board has one UART; give -serial once");
+            if (serial_given)
+                throw CliError("-serial: the virt board has one UART; give -serial once");
             serial_given = true;
             if (v == "stdio" || v == "mon:stdio" || v == "null" || v == "none")
                 cfg.serial = v;
             else if (v.rfind("file:", 0) == 0 && v.size() > 5)
                 cfg.serial = v;
             else
-                throw CliError("-serial: unsupported backend '" + v + "' (use stdio, mon:stdio, null or file:PATH)");
+                throw CliError("-serial: unsupported backend '" + v +
+                               "' (use stdio, mon:stdio, null or file:PATH)");
         } else if (a == "-no-reboot") {
             cfg.no_reboot = true;
         } else if (a == "-semihosting") {
@@ -239,12 +255,14 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
         } else if (a == "-semihosting-config") {
             for (const std::string& it : split_props(value())) {
                 size_t eq = it.find('=');
-                std::string key = it.substr(0, eq), v = eq == std::string::npos ? "on" : it.substr(eq + 1);
+                std::string key = it.substr(0, eq),
+                            v = eq == std::string::npos ? "on" : it.substr(eq + 1);
                 if (key == "enable")
                     cfg.semihosting = parse_bool("-semihosting-config", key, v);
                 else if (key == "target") {
                     if (v != "native" && v != "auto")
-                        throw CliError("-semihosting-config: target '" + v + "' is not available (native or auto)");
+                        throw CliError("-semihosting-config: target '" + v +
+                                       "' is not available (native or auto)");
                 } else
                     throw CliError("-semihosting-config: unknown property '" + key + "'");
             }
@@ -267,7 +285,8 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
         }
     }
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
-    if (machine.gic) cfg.gic_version = *machine.gic == "max" ? (cfg.virtualization ? "4.1" : "3") : *machine.gic;
+    if (machine.gic)
+        cfg.gic_version = *machine.gic == "max" ? (cfg.virtualization ? "4.1" : "3") : *machine.gic;
     if (cfg.kernel.empty()) {
         if (!cfg.append.empty()) throw CliError("-append only allowed with -kernel");
         if (!cfg.initrd.empty()) throw CliError("-initrd only allowed with -kernel");
@@ -276,15 +295,19 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     return o;
 }
 
-std::string version_text() { return "Kestrel emulator version 0.1.0 (AArch64 virt board)\n"; }
+std::string version_text() {
+    return "Kestrel emulator version 0.1.0 (AArch64 virt board)\n";
+}
 
 std::string usage_text() {
     return "usage: kestrel [options]\n"
            "Full-system AArch64 emulator. Options follow qemu-system-aarch64:\n"
-           "  -M virt[,gic-version=3|4.1|max][,virtualization=on|off]   board (-machine; repeats merge)\n"
+           "  -M virt[,gic-version=3|4.1|max][,virtualization=on|off]   board (-machine; repeats "
+           "merge)\n"
            "  -cpu cortex-a57|cortex-a72|max|help                     CPU model\n"
            "  -smp N | -smp cpus=N                                    number of cores\n"
-           "  -m SIZE                                                  RAM (default 128M; K/M/G suffix)\n"
+           "  -m SIZE                                                  RAM (default 128M; K/M/G "
+           "suffix)\n"
            "  -kernel FILE     arm64 Image (gzip allowed), ELF64 or raw binary\n"
            "  -initrd FILE     initial ramdisk\n"
            "  -append STRING   kernel command line\n"

@@ -13,7 +13,7 @@ namespace kestrel {
 
 // A bad option or value; the message names the option.
 class CliError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -26,7 +26,9 @@ struct CliOptions {
     std::string info;
     // The serial port is the terminal: read stdin and handle Ctrl-A escapes
     // (-nographic or mon:stdio), or just read stdin (-serial stdio).
-    bool serial_on_stdio() const { return machine.serial == "stdio" || machine.serial == "mon:stdio"; }
+    bool serial_on_stdio() const {
+        return machine.serial == "stdio" || machine.serial == "mon:stdio";
+    }
     bool console_escapes() const { return nographic || machine.serial == "mon:stdio"; }
 };
 

@@ -26,14 +26,16 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (opt.machine.kernel.empty()) {
-        std::fprintf(stderr, "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
+        std::fprintf(stderr,
+                     "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
         return 1;
     }
     std::FILE* log = nullptr;
     if (!opt.log_file.empty()) {
         log = std::fopen(opt.log_file.c_str(), "w");
         if (!log) {
-            std::fprintf(stderr, "kestrel: -D: cannot open '%s': %s\n", opt.log_file.c_str(), std::strerror(errno));
+            std::fprintf(stderr, "kestrel: -D: cannot open '%s': %s\n", opt.log_file.c_str(),
+                         std::strerror(errno));
             return 1;
         }
         set_log_file(log);
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
         std::unique_ptr<StdinConsole> console;
         if (opt.serial_on_stdio()) {
             console = std::make_unique<StdinConsole>(
-                opt.console_escapes(), [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
+                opt.console_escapes(),
+                [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
                 [&m] { m.request_quit(0); });
             console->start();
         }

@@ -35,7 +35,8 @@ void enter_raw_mode() {
     struct termios raw = g_saved_tty;
     // Byte at a time, no echo, no input translation; Ctrl-C still
     // interrupts (ISIG) and output keeps its newline handling (OPOST).
-    raw.c_iflag &= ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    raw.c_iflag &=
+        ~static_cast<tcflag_t>(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
     raw.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL | ICANON | IEXTEN);
     raw.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB);
     raw.c_cflag |= CS8;
@@ -47,7 +48,8 @@ void enter_raw_mode() {
     if (!hooks_installed) {
         hooks_installed = true;
         std::atexit(restore_tty);
-        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) std::signal(sig, on_fatal_signal);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+            std::signal(sig, on_fatal_signal);
     }
 }
 
@@ -83,7 +85,9 @@ const char* EscapeFilter::help_text() {
 StdinConsole::StdinConsole(bool escapes, InputFn on_input, std::function<void()> on_quit)
     : escapes_(escapes), on_input_(std::move(on_input)), on_quit_(std::move(on_quit)) {}
 
-StdinConsole::~StdinConsole() { stop(); }
+StdinConsole::~StdinConsole() {
+    stop();
+}
 
 void StdinConsole::start() {
     if (running_) return;
@@ -131,11 +135,10 @@ void StdinConsole::loop() {
         for (ssize_t i = 0; i < got; i++) {
             switch (filter.feed(buf[i], out)) {
             case EscapeFilter::Action::None: break;
-            case EscapeFilter::Action::Help:
-                std::fputs(EscapeFilter::help_text(), stderr);
-                break;
+            case EscapeFilter::Action::Help: std::fputs(EscapeFilter::help_text(), stderr); break;
             case EscapeFilter::Action::Quit:
-                if (!out.empty()) on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
+                if (!out.empty())
+                    on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
                 std::fputs("kestrel: terminated\r\n", stderr);
                 on_quit_();
                 return;

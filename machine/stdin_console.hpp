@@ -12,7 +12,7 @@
 namespace kestrel {
 
 class EscapeFilter {
-public:
+  public:
     enum class Action { None, Quit, Help };
     static constexpr uint8_t kEscape = 0x01; // Ctrl-A
 
@@ -21,12 +21,12 @@ public:
     Action feed(uint8_t byte, std::string& out);
     static const char* help_text();
 
-private:
+  private:
     bool escape_ = false;
 };
 
 class StdinConsole {
-public:
+  public:
     using InputFn = std::function<void(const uint8_t* data, size_t len)>;
     StdinConsole(bool escapes, InputFn on_input, std::function<void()> on_quit);
     ~StdinConsole();
@@ -38,7 +38,7 @@ public:
     // Stops reading and restores the terminal; also done by the destructor.
     void stop();
 
-private:
+  private:
     void loop();
 
     bool escapes_;

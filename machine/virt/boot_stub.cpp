@@ -29,7 +29,8 @@ std::vector<uint8_t> make_boot_stub(uint64_t dtb_addr, uint64_t entry) {
                 (rd == 0 ? patched_x0 : patched_x4) |= 1u << hw;
             }
         }
-        for (unsigned i = 0; i < 4; i++) out.push_back(static_cast<uint8_t>(w >> (8 * i)));
+        for (unsigned i = 0; i < 4; i++)
+            out.push_back(static_cast<uint8_t>(w >> (8 * i)));
     }
     // The stub source and this patcher must agree; anything else is a build bug.
     if (!out.empty() && (patched_x0 != 0xf || patched_x4 != 0xf)) {

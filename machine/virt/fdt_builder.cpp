@@ -79,8 +79,9 @@ void write_tree(FdtWriter& w, const FdtParams& p) {
     w.begin_node("timer");
     w.prop_strings("compatible", {"arm,armv8-timer", "arm,armv7-timer"});
     // With a GICv3 the PPI flags carry no CPU mask (that is GICv2 only).
-    w.prop_cells("interrupts", {kGicPpi, kPpiSecPhys, kIrqLevelHigh, kGicPpi, kPpiNsPhys, kIrqLevelHigh,
-                                kGicPpi, kPpiVirt, kIrqLevelHigh, kGicPpi, kPpiHyp, kIrqLevelHigh});
+    w.prop_cells("interrupts",
+                 {kGicPpi, kPpiSecPhys, kIrqLevelHigh, kGicPpi, kPpiNsPhys, kIrqLevelHigh, kGicPpi,
+                  kPpiVirt, kIrqLevelHigh, kGicPpi, kPpiHyp, kIrqLevelHigh});
     w.prop_empty("always-on");
     w.end_node();
 
@@ -121,18 +122,25 @@ void FdtWriter::check(int rc, const char* what) {
     }
 }
 
-void FdtWriter::begin_node(const std::string& name) { check(fdt_begin_node(buf_.data(), name.c_str()), "fdt_begin_node"); }
-void FdtWriter::end_node() { check(fdt_end_node(buf_.data()), "fdt_end_node"); }
+void FdtWriter::begin_node(const std::string& name) {
+    check(fdt_begin_node(buf_.data(), name.c_str()), "fdt_begin_node");
+}
+void FdtWriter::end_node() {
+    check(fdt_end_node(buf_.data()), "fdt_end_node");
+}
 
 void FdtWriter::prop(const char* name, const void* data, size_t len) {
     check(fdt_property(buf_.data(), name, data, static_cast<int>(len)), name);
 }
 
-void FdtWriter::prop_u32(const char* name, uint32_t v) { prop_cells(name, {v}); }
+void FdtWriter::prop_u32(const char* name, uint32_t v) {
+    prop_cells(name, {v});
+}
 
 void FdtWriter::prop_cells(const char* name, const std::vector<uint32_t>& cells) {
     std::vector<uint8_t> b(cells.size() * 4);
-    for (size_t i = 0; i < cells.size(); i++) put_be32(&b[4 * i], cells[i]);
+    for (size_t i = 0; i < cells.size(); i++)
+        put_be32(&b[4 * i], cells[i]);
     prop(name, b.data(), b.size());
 }
 
@@ -145,7 +153,9 @@ void FdtWriter::prop_u64s(const char* name, const std::vector<uint64_t>& values)
     prop_cells(name, cells);
 }
 
-void FdtWriter::prop_string(const char* name, const std::string& s) { prop(name, s.c_str(), s.size() + 1); }
+void FdtWriter::prop_string(const char* name, const std::string& s) {
+    prop(name, s.c_str(), s.size() + 1);
+}
 
 void FdtWriter::prop_strings(const char* name, const std::vector<std::string>& list) {
     std::string joined;
@@ -210,13 +220,16 @@ std::vector<uint8_t> patch_user_dtb(const std::vector<uint8_t>& dtb, const std::
     if (rc != 0) throw MachineError("DTB '" + name + "' is corrupt: " + fdt_strerror(rc));
     int chosen = fdt_path_offset(out.data(), "/chosen");
     if (chosen < 0) chosen = fdt_add_subnode(out.data(), 0, "chosen");
-    if (chosen < 0) throw MachineError("DTB '" + name + "': cannot add /chosen: " + fdt_strerror(chosen));
-    if (!bootargs.empty()) rc = fdt_setprop_string(out.data(), chosen, "bootargs", bootargs.c_str());
+    if (chosen < 0)
+        throw MachineError("DTB '" + name + "': cannot add /chosen: " + fdt_strerror(chosen));
+    if (!bootargs.empty())
+        rc = fdt_setprop_string(out.data(), chosen, "bootargs", bootargs.c_str());
     if (rc == 0 && initrd) {
         rc = fdt_setprop_u64(out.data(), chosen, "linux,initrd-start", initrd->first);
         if (rc == 0) rc = fdt_setprop_u64(out.data(), chosen, "linux,initrd-end", initrd->second);
     }
-    if (rc != 0) throw MachineError("DTB '" + name + "': cannot update /chosen: " + fdt_strerror(rc));
+    if (rc != 0)
+        throw MachineError("DTB '" + name + "': cannot update /chosen: " + fdt_strerror(rc));
     fdt_pack(out.data());
     out.resize(fdt_totalsize(out.data()));
     return out;

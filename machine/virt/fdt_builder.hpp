@@ -56,7 +56,7 @@ std::vector<uint8_t> patch_user_dtb(const std::vector<uint8_t>& dtb, const std::
 // A thin wrapper of libfdt's sequential-write calls that turns errors into
 // exceptions (NOSPACE lets build_virt_fdt retry with a bigger buffer).
 class FdtWriter {
-public:
+  public:
     struct NoSpace {};
     explicit FdtWriter(size_t capacity);
     void begin_node(const std::string& name);
@@ -72,7 +72,7 @@ public:
     void prop_strings(const char* name, const std::vector<std::string>& list);
     std::vector<uint8_t> finish();
 
-private:
+  private:
     void check(int rc, const char* what);
     std::vector<uint8_t> buf_;
 };

@@ -17,11 +17,14 @@ namespace {
 
 constexpr uint64_t k2MiB = 2 * kMiB;
 
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+uint64_t align_up(uint64_t v, uint64_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
 
 uint64_t le64(const std::vector<uint8_t>& d, size_t off) {
     uint64_t v = 0;
-    for (unsigned i = 0; i < 8; i++) v |= static_cast<uint64_t>(d[off + i]) << (8 * i);
+    for (unsigned i = 0; i < 8; i++)
+        v |= static_cast<uint64_t>(d[off + i]) << (8 * i);
     return v;
 }
 
@@ -35,7 +38,9 @@ std::string hex(uint64_t v) {
     throw MachineError("kernel '" + name + "': " + problem);
 }
 
-bool is_gzip(const std::vector<uint8_t>& d) { return d.size() >= 2 && d[0] == 0x1f && d[1] == 0x8b; }
+bool is_gzip(const std::vector<uint8_t>& d) {
+    return d.size() >= 2 && d[0] == 0x1f && d[1] == 0x8b;
+}
 bool is_elf(const std::vector<uint8_t>& d) {
     return d.size() >= 4 && d[0] == 0x7f && d[1] == 'E' && d[2] == 'L' && d[3] == 'F';
 }
@@ -44,14 +49,17 @@ bool is_linux_image(const std::vector<uint8_t>& d) {
     return d.size() >= 64 && d[56] == 'A' && d[57] == 'R' && d[58] == 'M' && d[59] == 0x64;
 }
 
-KernelImage parse_linux_image(const std::vector<uint8_t>& d, const std::string& name, const RamRange& ram) {
+KernelImage parse_linux_image(const std::vector<uint8_t>& d, const std::string& name,
+                              const RamRange& ram) {
     uint64_t text_offset = le64(d, 8);
     uint64_t image_size = le64(d, 16);
     uint64_t flags = le64(d, 24);
     // Kernels before 3.17 leave image_size 0 and expect text_offset 0x80000.
     if (image_size == 0) text_offset = 0x80000;
-    if (flags & 1) fail(name, "is a big-endian arm64 Image; only little-endian kernels are supported");
-    if (text_offset >= ram.size) fail(name, "text_offset " + hex(text_offset) + " lies beyond the RAM");
+    if (flags & 1)
+        fail(name, "is a big-endian arm64 Image; only little-endian kernels are supported");
+    if (text_offset >= ram.size)
+        fail(name, "text_offset " + hex(text_offset) + " lies beyond the RAM");
     uint64_t load = align_up(ram.base, k2MiB) + text_offset;
     uint64_t needed = std::max<uint64_t>(image_size, d.size());
     if (!ram.holds(load, needed))
@@ -68,7 +76,8 @@ KernelImage parse_linux_image(const std::vector<uint8_t>& d, const std::string& 
 KernelImage parse_raw(const std::vector<uint8_t>& d, const std::string& name, const RamRange& ram) {
     uint64_t load = ram.base + kRawLoadOffset;
     if (!ram.holds(load, d.size()))
-        fail(name, "raw image of " + std::to_string(d.size()) + " bytes does not fit in RAM at " + hex(load));
+        fail(name, "raw image of " + std::to_string(d.size()) + " bytes does not fit in RAM at " +
+                       hex(load));
     KernelImage k;
     k.format = KernelFormat::Raw;
     k.entry = load;
@@ -92,27 +101,33 @@ KernelImage parse_elf(const std::vector<uint8_t>& d, const std::string& name, co
     ElfHandle h;
     h.e = elf_memory(reinterpret_cast<char*>(copy.data()), copy.size());
     if (!h.e || elf_kind(h.e) != ELF_K_ELF) fail(name, "is not a valid ELF file");
-    if (gelf_getclass(h.e) != ELFCLASS64) fail(name, "is a 32-bit ELF file; only ELF64 AArch64 is supported");
+    if (gelf_getclass(h.e) != ELFCLASS64)
+        fail(name, "is a 32-bit ELF file; only ELF64 AArch64 is supported");
     GElf_Ehdr eh;
     if (!gelf_getehdr(h.e, &eh)) fail(name, "has a truncated or corrupt ELF header");
     if (eh.e_ident[EI_DATA] != ELFDATA2LSB) fail(name, "is a big-endian ELF file");
     if (eh.e_machine != EM_AARCH64)
         fail(name, "is an ELF file for machine " + std::to_string(eh.e_machine) + ", not AArch64");
     if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) fail(name, "is not an executable ELF file");
+    if (eh.e_phnum == 0) fail(name, "is an ELF file without loadable segments");
+    if (eh.e_phentsize != sizeof(Elf64_Phdr)) fail(name, "has a corrupt program header table");
+    // Checked here because libelf quietly reports no headers for a cut file.
+    if (eh.e_phoff > d.size() || uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr) > d.size() - eh.e_phoff)
+        fail(name, "is truncated (program headers lie past the end of the file)");
     size_t nph = 0;
     if (elf_getphdrnum(h.e, &nph) != 0) fail(name, "has a corrupt program header table");
-    if (eh.e_phoff > d.size() || nph * sizeof(Elf64_Phdr) > d.size() - eh.e_phoff)
-        fail(name, "is truncated (program headers lie past the end of the file)");
 
     KernelImage k;
     k.format = KernelFormat::Elf;
     bool entry_found = false;
     for (size_t i = 0; i < nph; i++) {
         GElf_Phdr ph;
-        if (!gelf_getphdr(h.e, static_cast<int>(i), &ph)) fail(name, "has a corrupt program header");
+        if (!gelf_getphdr(h.e, static_cast<int>(i), &ph))
+            fail(name, "has a corrupt program header");
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
         std::string seg = "segment " + std::to_string(i);
-        if (ph.p_filesz > ph.p_memsz) fail(name, seg + " has a file size larger than its memory size");
+        if (ph.p_filesz > ph.p_memsz)
+            fail(name, seg + " has a file size larger than its memory size");
         if (ph.p_offset > d.size() || ph.p_filesz > d.size() - ph.p_offset)
             fail(name, "is truncated (" + seg + " lies past the end of the file)");
         // Physical address first (what the image is linked to run at with
@@ -141,7 +156,8 @@ KernelImage parse_elf(const std::vector<uint8_t>& d, const std::string& name, co
         k.segments.push_back(std::move(s));
     }
     if (k.segments.empty()) fail(name, "is an ELF file without loadable segments");
-    if (!entry_found) fail(name, "has its entry point " + hex(eh.e_entry) + " outside every loadable segment");
+    if (!entry_found)
+        fail(name, "has its entry point " + hex(eh.e_entry) + " outside every loadable segment");
     return k;
 }
 
@@ -174,7 +190,8 @@ std::vector<uint8_t> read_guest_file(const std::string& path, const char* what, 
         if (n <= 0) {
             int err = errno;
             ::close(fd);
-            throw MachineError("cannot read " + label + ": " + (n < 0 ? std::strerror(err) : "file shrank"));
+            throw MachineError("cannot read " + label + ": " +
+                               (n < 0 ? std::strerror(err) : "file shrank"));
         }
         got += static_cast<uint64_t>(n);
     }
@@ -182,7 +199,8 @@ std::vector<uint8_t> read_guest_file(const std::string& path, const char* what, 
     return data;
 }
 
-std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name, uint64_t max_size) {
+std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name,
+                            uint64_t max_size) {
     z_stream zs{};
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) fail(name, "cannot start the gzip decompressor");
     std::vector<uint8_t> out(std::min<uint64_t>(std::max<uint64_t>(gz.size() * 4, 4096), max_size));
@@ -194,7 +212,8 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& n
         if (produced == out.size()) {
             if (out.size() >= max_size) {
                 inflateEnd(&zs);
-                fail(name, "decompresses to more than " + std::to_string(max_size) + " bytes (the RAM size)");
+                fail(name, "decompresses to more than " + std::to_string(max_size) +
+                               " bytes (the RAM size)");
             }
             out.resize(std::min<uint64_t>(out.size() * 2, max_size));
         }
@@ -215,7 +234,8 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& n
     return out;
 }
 
-KernelImage parse_kernel(const std::vector<uint8_t>& file, const std::string& name, const RamRange& ram) {
+KernelImage parse_kernel(const std::vector<uint8_t>& file, const std::string& name,
+                         const RamRange& ram) {
     if (file.empty()) fail(name, "is empty");
     if (is_gzip(file)) {
         std::vector<uint8_t> raw = gunzip(file, name, ram.size);
@@ -248,13 +268,15 @@ LoadSegment place_initrd(std::vector<uint8_t> data, const std::string& name, con
     return LoadSegment{start, std::move(data), 0};
 }
 
-uint64_t place_dtb(uint64_t dtb_size, const std::string& name, const RamRange& ram, uint64_t used_end) {
+uint64_t place_dtb(uint64_t dtb_size, const std::string& name, const RamRange& ram,
+                   uint64_t used_end) {
     // Linux wants the DTB 8-byte aligned, at most 2 MiB and not crossing a
     // 2 MiB boundary: a 2 MiB aligned start satisfies all of it.
     if (dtb_size > k2MiB) throw MachineError("DTB '" + name + "' is larger than 2 MiB");
     uint64_t addr = align_up(std::max(used_end, ram.base), k2MiB);
     if (!ram.holds(addr, dtb_size))
-        throw MachineError("DTB '" + name + "' does not fit in RAM after the kernel and initrd (needs " +
+        throw MachineError("DTB '" + name +
+                           "' does not fit in RAM after the kernel and initrd (needs " +
                            std::to_string(dtb_size) + " bytes at " + hex(addr) + ")");
     return addr;
 }
@@ -263,7 +285,8 @@ void write_segments(Bus& bus, const std::vector<LoadSegment>& segs, const std::s
     for (const LoadSegment& s : segs) {
         uint8_t* p = bus.ram_ptr(s.addr, s.data.size() + s.zero_fill);
         if (!p)
-            throw MachineError("'" + name + "': segment at " + hex(s.addr) + " does not lie in guest memory");
+            throw MachineError("'" + name + "': segment at " + hex(s.addr) +
+                               " does not lie in guest memory");
         std::memcpy(p, s.data.data(), s.data.size());
         std::memset(p + s.data.size(), 0, s.zero_fill);
         bus.notify_write(s.addr, s.data.size() + s.zero_fill);

@@ -49,12 +49,14 @@ constexpr uint64_t kMiB = 1ull << 20;
 std::vector<uint8_t> read_guest_file(const std::string& path, const char* what, uint64_t max_size);
 
 // Parses a kernel file's contents (name is used in messages).
-KernelImage parse_kernel(const std::vector<uint8_t>& file, const std::string& name, const RamRange& ram);
+KernelImage parse_kernel(const std::vector<uint8_t>& file, const std::string& name,
+                         const RamRange& ram);
 KernelImage load_kernel_file(const std::string& path, const RamRange& ram);
 
 // Inflates gzip data; throws MachineError naming the file when it is
 // corrupt or would exceed max_size.
-std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name, uint64_t max_size);
+std::vector<uint8_t> gunzip(const std::vector<uint8_t>& gz, const std::string& name,
+                            uint64_t max_size);
 
 // Where the initrd goes: at RAM base + min(RAM/2, 128 MiB) like the common
 // virt board, or higher when the kernel reaches past that; page aligned.
@@ -62,7 +64,8 @@ LoadSegment place_initrd(std::vector<uint8_t> data, const std::string& name, con
                          uint64_t kernel_end);
 
 // Where the DTB goes: the first 2 MiB boundary after everything else.
-uint64_t place_dtb(uint64_t dtb_size, const std::string& name, const RamRange& ram, uint64_t used_end);
+uint64_t place_dtb(uint64_t dtb_size, const std::string& name, const RamRange& ram,
+                   uint64_t used_end);
 
 // Copies segments into guest memory; throws MachineError if one falls
 // outside RAM/ROM (an internal placement bug or a bad ELF).

@@ -6,7 +6,7 @@
 namespace kestrel {
 
 class MachineError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -64,16 +64,16 @@ bool Psci::call(Cpu& c) {
     int64_t ret = psci::kNotSupported;
     switch (fn) {
     case psci::kVersion: ret = static_cast<int64_t>(psci::kVersion1_1); break;
-    case psci::kFeatures: ret = is_supported(static_cast<uint32_t>(arg(1))) ? psci::kSuccess : psci::kNotSupported; break;
+    case psci::kFeatures:
+        ret = is_supported(static_cast<uint32_t>(arg(1))) ? psci::kSuccess : psci::kNotSupported;
+        break;
     case psci::kCpuSuspend32:
     case psci::kCpuSuspend64:
         // Every power state behaves as standby that wakes at once: the
         // caller resumes after the call, as a wakeup event allows.
         ret = psci::kSuccess;
         break;
-    case psci::kCpuOff:
-        c.run_state = CpuRunState::Off;
-        throw CpuExit{};
+    case psci::kCpuOff: c.run_state = CpuRunState::Off; throw CpuExit{};
     case psci::kCpuOn32:
     case psci::kCpuOn64: ret = cpu_on(c, arg(1), arg(2), arg(3)); break;
     case psci::kAffinityInfo32:

@@ -38,7 +38,7 @@ constexpr uint64_t kMigrateNotRequired = 2;
 } // namespace psci
 
 class Psci {
-public:
+  public:
     explicit Psci(std::vector<Cpu*> cpus) : cpus_(std::move(cpus)) {}
 
     // Board actions; both are called on the calling core, which then stops
@@ -54,7 +54,7 @@ public:
     // The core whose MPIDR affinity fields match, or nullptr.
     Cpu* find_cpu(uint64_t mpidr) const;
 
-private:
+  private:
     int64_t cpu_on(Cpu& caller, uint64_t target, uint64_t entry, uint64_t context);
     int64_t affinity_info(uint64_t target, uint64_t lowest_level) const;
 

@@ -15,7 +15,8 @@ constexpr uint64_t kHandleStdin = 0, kHandleStdout = 1, kHandleStderr = 2;
 
 std::string read_string(Cpu& cpu, uint64_t addr, uint64_t len) {
     std::string s;
-    for (uint64_t i = 0; i < len; i++) s.push_back(static_cast<char>(cpu.load<uint8_t>(addr + i)));
+    for (uint64_t i = 0; i < len; i++)
+        s.push_back(static_cast<char>(cpu.load<uint8_t>(addr + i)));
     return s;
 }
 
@@ -90,8 +91,10 @@ bool Semihosting::call(Cpu& cpu) {
     }
     case semihosting::kIsTty: ret = field(0) <= kHandleStderr ? 1 : 0; break;
     case semihosting::kClock: {
-        auto cs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_)
-                      .count() / 10;
+        auto cs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start_)
+                      .count() /
+                  10;
         ret = static_cast<int64_t>(cs);
         break;
     }

@@ -32,7 +32,7 @@ constexpr uint64_t kApplicationExit = 0x20026; // ADP_Stopped_ApplicationExit
 } // namespace semihosting
 
 class Semihosting {
-public:
+  public:
     // console receives SYS_WRITEC/SYS_WRITE0 and handle 1; err gets handle 2.
     Semihosting(std::FILE* console, std::FILE* err) : console_(console), err_(err) {}
 
@@ -46,7 +46,7 @@ public:
     // The process exit status for an exit reason and subcode.
     static int exit_status(uint64_t reason, uint64_t subcode);
 
-private:
+  private:
     std::FILE* file_for(uint64_t handle) const;
     int64_t write(Cpu& cpu, uint64_t handle, uint64_t buf, uint64_t len);
 

@@ -14,7 +14,9 @@ namespace {
 
 // Redistributor frames per core: RD_base + SGI_base (128 KiB) for GICv3,
 // plus VLPI_base and a reserved frame (256 KiB) for GICv4.x.
-uint64_t redist_stride(const std::string& gic) { return gic == "3" ? 0x20000 : 0x40000; }
+uint64_t redist_stride(const std::string& gic) {
+    return gic == "3" ? 0x20000 : 0x40000;
+}
 
 std::string cpu_compatible(const std::string& model) {
     if (model == "cortex-a57") return "arm,cortex-a57";
@@ -24,17 +26,22 @@ std::string cpu_compatible(const std::string& model) {
 
 } // namespace
 
-uint64_t VirtMachine::virt_ram_base() { return virt::kRamBase; }
+uint64_t VirtMachine::virt_ram_base() {
+    return virt::kRamBase;
+}
 
 VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
     auto model = find_cpu_model(cfg.cpu_model);
-    if (!model) throw MachineError("unknown CPU model '" + cfg.cpu_model + "' (known: " + cpu_model_names() + ")");
+    if (!model)
+        throw MachineError("unknown CPU model '" + cfg.cpu_model +
+                           "' (known: " + cpu_model_names() + ")");
     if (cfg.gic_version != "3" && cfg.gic_version != "4.1")
         throw MachineError("unsupported GIC version '" + cfg.gic_version + "' (use 3 or 4.1)");
     uint64_t max_cpus = virt::kGicRedistSize / redist_stride(cfg.gic_version);
     if (cfg.smp < 1 || cfg.smp > max_cpus)
-        throw MachineError("-smp " + std::to_string(cfg.smp) + ": the virt board with GICv" + cfg.gic_version +
-                           " supports 1 to " + std::to_string(max_cpus) + " CPUs");
+        throw MachineError("-smp " + std::to_string(cfg.smp) + ": the virt board with GICv" +
+                           cfg.gic_version + " supports 1 to " + std::to_string(max_cpus) +
+                           " CPUs");
     if (cfg.ram_size == 0 || cfg.ram_size % 4096)
         throw MachineError("RAM size must be a non-zero multiple of 4 KiB");
 
@@ -62,7 +69,8 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         }
         // Every core stops; the executor then asks on_all_halted, which resets.
         reset_pending_ = true;
-        for (auto& c : cpus_) c->run_state = CpuRunState::Off;
+        for (auto& c : cpus_)
+            c->run_state = CpuRunState::Off;
     };
     if (cfg.semihosting) {
         semihosting_ = std::make_unique<Semihosting>(stdout, stderr);
@@ -79,7 +87,9 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         else
             c->hooks.hvc = psci_hook;
         if (semihosting_)
-            c->hooks.hlt = [this](Cpu& cpu, uint16_t imm) { return imm == 0xf000 && semihosting_->call(cpu); };
+            c->hooks.hlt = [this](Cpu& cpu, uint16_t imm) {
+                return imm == 0xf000 && semihosting_->call(cpu);
+            };
     }
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
     exec_->poll_devices = [this] { return poll_devices(); };
@@ -106,10 +116,12 @@ void VirtMachine::open_serial() {
         std::string path = s.substr(5);
         serial_out_ = std::fopen(path.c_str(), "w");
         if (!serial_out_)
-            throw MachineError("cannot open serial output file '" + path + "': " + std::strerror(errno));
+            throw MachineError("cannot open serial output file '" + path +
+                               "': " + std::strerror(errno));
         owns_serial_ = true;
     } else {
-        throw MachineError("unknown serial backend '" + s + "' (use stdio, mon:stdio, null or file:PATH)");
+        throw MachineError("unknown serial backend '" + s +
+                           "' (use stdio, mon:stdio, null or file:PATH)");
     }
 }
 
@@ -124,7 +136,8 @@ std::vector<uint8_t> VirtMachine::make_dtb(const std::string& bootargs) {
     p.ram_base = virt::kRamBase;
     p.ram_size = cfg_.ram_size;
     p.cpu_compatible = cpu_compatible(cfg_.cpu_model);
-    for (auto& c : cpus_) p.cpu_mpidrs.push_back(c->mpidr);
+    for (auto& c : cpus_)
+        p.cpu_mpidrs.push_back(c->mpidr);
     p.psci_method = cfg_.virtualization ? "smc" : "hvc";
     p.uart_base = virt::kUartBase;
     p.uart_size = virt::kUartSize;
@@ -160,7 +173,8 @@ void VirtMachine::prepare_boot() {
         used_end = std::max(used_end, boot_.initrd->end());
     }
     boot_.dtb = make_dtb(cfg_.append);
-    boot_.dtb_addr = place_dtb(boot_.dtb.size(), cfg_.dtb.empty() ? "generated" : cfg_.dtb, r, used_end);
+    boot_.dtb_addr =
+        place_dtb(boot_.dtb.size(), cfg_.dtb.empty() ? "generated" : cfg_.dtb, r, used_end);
 
     boot_segments_ = boot_.kernel.segments;
     if (boot_.initrd) boot_segments_.push_back(*boot_.initrd);

@@ -28,7 +28,7 @@ struct BootInfo {
 };
 
 class VirtMachine {
-public:
+  public:
     // Builds the board and loads the guest; throws MachineError on a bad
     // configuration or file. Touches no host terminal or stdin.
     explicit VirtMachine(const VirtConfig& cfg);
@@ -54,7 +54,7 @@ public:
     RamRange ram() const { return {virt_ram_base(), cfg_.ram_size}; }
     uint64_t resets() const { return resets_; }
 
-private:
+  private:
     static uint64_t virt_ram_base();
     void open_serial();
     void prepare_boot();
