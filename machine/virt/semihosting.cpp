@@ -28,7 +28,7 @@ int Semihosting::exit_status(uint64_t reason, uint64_t subcode) {
 }
 
 std::FILE* Semihosting::file_for(uint64_t handle) const {
-    if (handle == kHandleStdout) return console_;
+    if (handle == kHandleStdout) return out_;
     if (handle == kHandleStderr) return err_;
     return nullptr;
 }

@@ -33,8 +33,11 @@ constexpr uint64_t kApplicationExit = 0x20026; // ADP_Stopped_ApplicationExit
 
 class Semihosting {
   public:
-    // console receives SYS_WRITEC/SYS_WRITE0 and handle 1; err gets handle 2.
-    Semihosting(std::FILE* console, std::FILE* err) : console_(console), err_(err) {}
+    // console receives SYS_WRITEC/SYS_WRITE0 (the host's stderr on the
+    // board, as in the common emulators); handle 1 writes to out, handle 2
+    // to err. nullptr discards.
+    Semihosting(std::FILE* console, std::FILE* out, std::FILE* err)
+        : console_(console), out_(out), err_(err) {}
 
     // Called with the exit status on SYS_EXIT / SYS_EXIT_EXTENDED; the
     // calling core then halts (CpuExit is thrown).
@@ -51,6 +54,7 @@ class Semihosting {
     int64_t write(Cpu& cpu, uint64_t handle, uint64_t buf, uint64_t len);
 
     std::FILE* console_;
+    std::FILE* out_;
     std::FILE* err_;
     int64_t errno_ = 0;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -73,7 +73,7 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
             c->run_state = CpuRunState::Off;
     };
     if (cfg.semihosting) {
-        semihosting_ = std::make_unique<Semihosting>(stdout, stderr);
+        semihosting_ = std::make_unique<Semihosting>(stderr, stdout, stderr);
         semihosting_->on_exit = [this](Cpu&, int status) {
             exit_status_ = status;
             exec_->stop();

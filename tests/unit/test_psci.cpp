@@ -104,15 +104,17 @@ struct SemihostingRig {
     Bus bus;
     uint8_t* ram;
     std::unique_ptr<Cpu> cpu;
+    std::FILE* console = std::tmpfile();
     std::FILE* out = std::tmpfile();
     std::FILE* err = std::tmpfile();
-    Semihosting sh{out, err};
+    Semihosting sh{console, out, err};
     int exit_status = -1;
     SemihostingRig() : ram(bus.add_ram(kRam, 1 << 20, "ram")) {
         cpu = std::make_unique<Cpu>(0, *find_cpu_model("cortex-a57"), bus);
         sh.on_exit = [this](Cpu&, int s) { exit_status = s; };
     }
     ~SemihostingRig() {
+        std::fclose(console);
         std::fclose(out);
         std::fclose(err);
     }
@@ -134,14 +136,15 @@ TEST_CASE("semihosting: console output") {
     r.call(0x04, 0x40000100); // SYS_WRITE0
     r.put(0x40000200, "!", 1);
     r.call(0x03, 0x40000200); // SYS_WRITEC
-    CHECK(test::file_contents(r.out) == "hello!");
+    CHECK(test::file_contents(r.console) == "hello!");
     // SYS_WRITE {handle, buffer, length}: returns the bytes not written.
     r.put(0x40000300, "to-out to-err", 13);
     r.put64s(0x40000400, {1, 0x40000300, 6});
     CHECK(r.call(0x05, 0x40000400) == 0);
     r.put64s(0x40000400, {2, 0x40000307, 6});
     CHECK(r.call(0x05, 0x40000400) == 0);
-    CHECK(test::file_contents(r.out) == "hello!to-out");
+    CHECK(test::file_contents(r.out) == "to-out");
+    CHECK(test::file_contents(r.console) == "hello!");
     CHECK(test::file_contents(r.err) == "to-err");
     r.put64s(0x40000400, {9, 0x40000300, 6});
     CHECK(r.call(0x05, 0x40000400) == 6);
