@@ -52,6 +52,8 @@ CpuModel base_model(const char* name, uint64_t midr) {
     m.ctr_el0 = 0x8444c004ull;
     m.clidr = 0x0a200023ull;
     m.dczid = 0x14; // DC ZVA prohibited until implemented (DZP=1), 64-byte blocks
+    // CRC32 = 1: CRC32* and CRC32C* (the real cores implement them).
+    m.id_aa64isar0 |= 1ull << 16;
     return m;
 }
 
@@ -65,6 +67,7 @@ std::optional<CpuModel> find_cpu_model(std::string_view name) {
         m = base_model("cortex-a72", 0x410fd083ull);
     } else if (name == "max") {
         m = base_model("max", 0x411fd070ull);
+        m.id_aa64isar0 |= 2ull << 20; // Atomic: LSE (v8.1 atomics)
     } else {
         return std::nullopt;
     }

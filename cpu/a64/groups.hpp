@@ -9,5 +9,12 @@ namespace kestrel::a64 {
 std::span<const InsnDesc> branch_insns();
 std::span<const InsnDesc> system_insns();
 std::span<const InsnDesc> dp_imm_insns();
+std::span<const InsnDesc> dp_reg_arith_insns();
+std::span<const InsnDesc> dp_reg_misc_insns();
+std::span<const InsnDesc> ldst_single_insns();
+std::span<const InsnDesc> ldst_pair_insns();
+std::span<const InsnDesc> ldst_exclusive_insns();
+std::span<const InsnDesc> ldst_atomic_insns();
+std::span<const InsnDesc> ldst_fp_insns();
 
 } // namespace kestrel::a64
