@@ -90,10 +90,11 @@ void Cpu::take_exception(const GuestException& e) {
     uint64_t esr = (static_cast<uint64_t>(e.ec) << 26) | (e.il ? (1u << 25) : 0) | (e.iss & 0x1ffffff);
     uint64_t pc = s.pc;
     if (log_enabled(kLogInt))
-        log_printf("CPU%u: taking %s [EC 0x%02x] from EL%u to EL%u: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n", index,
-                   class_name(e.ec), static_cast<unsigned>(e.ec), s.el, target,
-                   static_cast<unsigned long long>(esr), static_cast<unsigned long long>(pc),
-                   static_cast<unsigned long long>(e.far_valid ? e.far : *r.far));
+        log_printf(
+            "CPU%u: taking %s [EC 0x%02x] from EL%u to EL%u: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n",
+            index, class_name(e.ec), static_cast<unsigned>(e.ec), s.el, target,
+            static_cast<unsigned long long>(esr), static_cast<unsigned long long>(pc),
+            static_cast<unsigned long long>(e.far_valid ? e.far : *r.far));
     enter(*this, target, kVecSync, pc);
     *r.esr = esr;
     if (e.far_valid) *r.far = e.far;
