@@ -77,9 +77,10 @@ EscapeFilter::Action EscapeFilter::feed(uint8_t byte, std::string& out) {
 }
 
 const char* EscapeFilter::help_text() {
-    return "\r\nC-a h    print this help\r\n"
-           "C-a x    exit emulator\r\n"
-           "C-a C-a  sends C-a\r\n";
+    // The terminal keeps output processing on, so "\n" is enough.
+    return "\nC-a h    print this help\n"
+           "C-a x    exit emulator\n"
+           "C-a C-a  sends C-a\n";
 }
 
 StdinConsole::StdinConsole(bool escapes, InputFn on_input, std::function<void()> on_quit)
@@ -139,7 +140,7 @@ void StdinConsole::loop() {
             case EscapeFilter::Action::Quit:
                 if (!out.empty())
                     on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
-                std::fputs("kestrel: terminated\r\n", stderr);
+                std::fputs("kestrel: terminated\n", stderr);
                 on_quit_();
                 return;
             }

@@ -7,8 +7,11 @@
 #include "machine/virt/virt_machine.hpp"
 #include "temp_files.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <doctest/doctest.h>
 #include <libfdt.h>
+#include <thread>
 
 using namespace kestrel;
 using namespace kestrel::test;
@@ -271,6 +274,44 @@ TEST_CASE("virt: -d in_asm and -d int log blocks and exceptions") {
     CHECK(text.find("BRK") != std::string::npos); // the exception
     CHECK(text.find("EC 0x3c") != std::string::npos);
     CHECK(text.find("ELR 0x40080004") != std::string::npos);
+}
+
+TEST_CASE("virt: host input reaches the guest through the UART, in order") {
+    TempDir dir;
+    const uint64_t base = virt::kRamBase + 0x80000;
+    const uint32_t ldr_fr = 0xb9401844u;    // LDR w4, [x2, #0x18]
+    const uint32_t tbnz_rxfe = 0x3727ffe4u; // TBNZ w4, #4, back to the LDR
+    const uint32_t ldr_dr = 0xb9400043u;    // LDR w3, [x2]
+    std::vector<uint32_t> code = {movz(2, 0x0900, 1)};
+    load_imm64(code, 1, base + 0x100);
+    for (int i = 0; i < 2; i++) {
+        code.push_back(ldr_fr);
+        code.push_back(tbnz_rxfe);
+        code.push_back(ldr_dr);
+    }
+    code.push_back(0xf9000423u); // STR x3, [x1, #8]: the exit subcode
+    code.push_back(movz(0, 0x20));
+    code.push_back(kHltSemihosting);
+    code.resize(0x100 / 4, kBrk0);
+    code.push_back(0x20026);
+    code.push_back(0);
+    VirtConfig c = config_for(dir.file("echo.bin", to_bytes(code)));
+    c.semihosting = true;
+    VirtMachine m(c);
+    // Two bytes while the FIFO is off (one entry): the second waits on the host side.
+    const uint8_t input[] = {'A', 'B'};
+    m.push_serial_input(input, 2);
+    // A watchdog turns a guest stuck waiting for input into a failure.
+    std::atomic<bool> done{false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 1000 && !done; i++)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!done) m.request_quit(99);
+    });
+    int status = m.run();
+    done = true;
+    watchdog.join();
+    CHECK(status == 'B');
 }
 
 TEST_CASE("virt: serial output goes to the chosen file") {
