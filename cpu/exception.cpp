@@ -1,5 +1,6 @@
 // Taking exceptions: vectoring, syndrome and return state; ERET.
 #include "cpu/cpu.hpp"
+#include "cpu/log.hpp"
 
 #include <cstdio>
 
@@ -126,6 +127,12 @@ void Cpu::take_exception(const GuestException& e) {
     }
     uint64_t esr =
         (static_cast<uint64_t>(ec) << 26) | (e.il ? (1u << 25) : 0) | (e.iss & 0x1ffffff);
+    if (log_enabled(kLogInt))
+        log_printf(
+            "CPU%u: taking %s [EC 0x%02x] from EL%u to EL%u: ESR 0x%llx ELR 0x%llx FAR 0x%llx\n",
+            index, class_name(ec), static_cast<unsigned>(ec), s.el, target,
+            static_cast<unsigned long long>(esr), static_cast<unsigned long long>(s.pc),
+            static_cast<unsigned long long>(e.far_valid ? e.far : *r.far));
     enter(*this, target, kVecSync, s.pc);
     *r.esr = esr;
     if (e.far_valid) *r.far = e.far;
@@ -136,6 +143,9 @@ bool Cpu::check_interrupts() {
     bool irq = irq_line.load(std::memory_order_relaxed) && !(s.daif & 0x80);
     if (!fiq && !irq) return false;
     if (run_state == CpuRunState::WaitForInterrupt) run_state = CpuRunState::Running;
+    if (log_enabled(kLogInt))
+        log_printf("CPU%u: taking %s from EL%u at PC 0x%llx\n", index, fiq ? "FIQ" : "IRQ", s.el,
+                   static_cast<unsigned long long>(s.pc));
     enter(*this, default_target(*this), fiq ? kVecFiq : kVecIrq, s.pc);
     return true;
 }

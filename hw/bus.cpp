@@ -6,7 +6,6 @@
 
 namespace kestrel {
 
-
 Bus::Bus() = default;
 
 Bus::~Bus() {
@@ -29,9 +28,10 @@ void Bus::insert(BusRegion r) {
 
 uint8_t* Bus::add_ram(uint64_t base, uint64_t size, const std::string& name, bool read_only) {
     // mmap gives zeroed pages that the host only backs once touched.
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED) throw BusError("cannot allocate " + std::to_string(size) + " bytes for " + name);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        throw BusError("cannot allocate " + std::to_string(size) + " bytes for " + name);
     BusRegion r;
     r.base = base;
     r.size = size;
@@ -59,7 +59,8 @@ void Bus::add_device(uint64_t base, uint64_t size, Device* device) {
 }
 
 const BusRegion* Bus::find(uint64_t pa) const {
-    if (last_hit_ < regions_.size() && regions_[last_hit_].contains(pa)) return &regions_[last_hit_];
+    if (last_hit_ < regions_.size() && regions_[last_hit_].contains(pa))
+        return &regions_[last_hit_];
     auto it = std::upper_bound(regions_.begin(), regions_.end(), pa,
                                [](uint64_t a, const BusRegion& b) { return a < b.base; });
     if (it == regions_.begin()) return nullptr;

@@ -25,12 +25,12 @@ struct BusRegion {
 };
 
 class BusError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class Bus {
-public:
+  public:
     Bus();
     ~Bus();
     Bus(const Bus&) = delete;
@@ -65,7 +65,7 @@ public:
     std::function<void(uint64_t pa_page)> on_code_write;
     void reset_devices();
 
-private:
+  private:
     void insert(BusRegion r);
     std::vector<BusRegion> regions_; // sorted by base, never overlapping
     mutable size_t last_hit_ = 0;

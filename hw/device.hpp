@@ -9,7 +9,7 @@ namespace kestrel {
 enum class MemResult : uint8_t { Ok, Unmapped, DeviceError };
 
 class Device {
-public:
+  public:
     virtual ~Device() = default;
     virtual const char* name() const = 0;
     // offset is relative to the device's base; size is 1, 2, 4 or 8.

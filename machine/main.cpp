@@ -1,38 +1,70 @@
 // kestrel: the command-line front end.
+#include "cpu/log.hpp"
+#include "machine/cli.hpp"
+#include "machine/stdin_console.hpp"
 #include "machine/virt/virt_machine.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 using namespace kestrel;
 
 int main(int argc, char** argv) {
-    VirtConfig cfg;
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "kestrel: option '%s' needs an argument\n", a.c_str());
-                std::exit(1);
-            }
-            return argv[++i];
-        };
-        if (a == "-kernel") cfg.kernel = next();
-        else if (a == "-cpu") cfg.cpu_model = next();
-        else if (a == "-M" || a == "-machine") next();
-        else if (a == "-nographic") {}
-        else if (a == "-semihosting") cfg.semihosting = true;
-        else {
-            std::fprintf(stderr, "kestrel: unknown option '%s'\n", a.c_str());
-            return 1;
-        }
-    }
+    CliOptions opt;
     try {
-        VirtMachine m(cfg);
-        return m.run();
-    } catch (const std::exception& e) {
+        opt = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const CliError& e) {
         std::fprintf(stderr, "kestrel: %s\n", e.what());
         return 1;
     }
+    if (!opt.info.empty()) {
+        std::fputs(opt.info.c_str(), stdout);
+        return 0;
+    }
+    if (opt.machine.kernel.empty()) {
+        std::fprintf(stderr,
+                     "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
+        return 1;
+    }
+    std::FILE* log = nullptr;
+    if (!opt.log_file.empty()) {
+        log = std::fopen(opt.log_file.c_str(), "w");
+        if (!log) {
+            std::fprintf(stderr, "kestrel: -D: cannot open '%s': %s\n", opt.log_file.c_str(),
+                         std::strerror(errno));
+            return 1;
+        }
+        set_log_file(log);
+    }
+    set_log_mask(opt.log_mask);
+    int status;
+    try {
+        VirtMachine m(opt.machine);
+        std::unique_ptr<StdinConsole> console;
+        if (opt.serial_on_stdio()) {
+            console = std::make_unique<StdinConsole>(
+                opt.console_escapes(),
+                [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
+                [&m] { m.request_quit(0); });
+            console->start();
+        }
+        status = m.run();
+        if (console) console->stop();
+    } catch (const MachineError& e) {
+        std::fprintf(stderr, "kestrel: %s\n", e.what());
+        status = 1;
+    } catch (const BusError& e) {
+        std::fprintf(stderr, "kestrel: %s\n", e.what());
+        status = 1;
+    }
+    std::fflush(stdout);
+    if (log) {
+        set_log_file(nullptr);
+        std::fclose(log);
+    }
+    return status;
 }

@@ -1,5 +1,7 @@
 #include "accel/tcg/tb_cache.hpp"
 
+#include "cpu/log.hpp"
+
 #include <cstring>
 
 namespace kestrel {
@@ -74,7 +76,8 @@ TranslationBlock* TbCache::translate(Cpu& cpu, const uint8_t* page, uint64_t pa)
         for (Cpu* c : cpus_)
             c->tlb.protect_code_page(pa_page);
     }
-    (void)cpu;
+    if (log_enabled(kLogInAsm))
+        log_translated_block(cpu.s.pc, pa, page + (pa & kTlbOffsetMask), 4 * tb->ops.size());
     by_page_[pa_page].push_back(pa);
     translations_++;
     TranslationBlock* raw = tb.get();

@@ -1,35 +1,95 @@
 #include "machine/virt/virt_machine.hpp"
 
+#include "machine/virt/boot_stub.hpp"
+#include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
 
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 
 namespace kestrel {
 
+namespace {
+
+// Redistributor frames per core: RD_base + SGI_base (128 KiB) for GICv3,
+// plus VLPI_base and a reserved frame (256 KiB) for GICv4.x.
+uint64_t redist_stride(const std::string& gic) {
+    return gic == "3" ? 0x20000 : 0x40000;
+}
+
+std::string cpu_compatible(const std::string& model) {
+    if (model == "cortex-a57") return "arm,cortex-a57";
+    if (model == "cortex-a72") return "arm,cortex-a72";
+    return "arm,arm-v8";
+}
+
+} // namespace
+
+uint64_t VirtMachine::virt_ram_base() {
+    return virt::kRamBase;
+}
+
 VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
     auto model = find_cpu_model(cfg.cpu_model);
-    if (!model) throw MachineError("unknown CPU model '" + cfg.cpu_model + "' (known: " + cpu_model_names() + ")");
+    if (!model)
+        throw MachineError("unknown CPU model '" + cfg.cpu_model +
+                           "' (known: " + cpu_model_names() + ")");
+    if (cfg.gic_version != "3" && cfg.gic_version != "4.1")
+        throw MachineError("unsupported GIC version '" + cfg.gic_version + "' (use 3 or 4.1)");
+    uint64_t max_cpus = virt::kGicRedistSize / redist_stride(cfg.gic_version);
+    if (cfg.smp < 1 || cfg.smp > max_cpus)
+        throw MachineError("-smp " + std::to_string(cfg.smp) + ": the virt board with GICv" +
+                           cfg.gic_version + " supports 1 to " + std::to_string(max_cpus) +
+                           " CPUs");
+    if (cfg.ram_size == 0 || cfg.ram_size % 4096)
+        throw MachineError("RAM size must be a non-zero multiple of 4 KiB");
+
+    bus_.add_ram(virt::kBootRomBase, virt::kBootRomSize, "boot-rom", true);
     bus_.add_ram(virt::kRamBase, cfg.ram_size, "ram");
-    if (cfg.serial == "stdio") {
-        serial_out_ = stdout;
-    } else if (cfg.serial.rfind("file:", 0) == 0) {
-        serial_out_ = std::fopen(cfg.serial.c_str() + 5, "w");
-        if (!serial_out_) throw MachineError("cannot open serial output file '" + cfg.serial.substr(5) + "'");
-        owns_serial_ = true;
-    }
+    open_serial();
     uart_ = std::make_unique<Pl011>(serial_out_);
     bus_.add_device(virt::kUartBase, virt::kUartSize, uart_.get());
+
     std::vector<Cpu*> raw;
     for (unsigned i = 0; i < cfg.smp; i++) {
         cpus_.push_back(std::make_unique<Cpu>(i, *model, bus_));
-        Cpu& c = *cpus_.back();
-        c.hooks.hvc = [this](Cpu& cpu, uint16_t imm) { return imm == 0 && psci_call(cpu); };
-        if (cfg.semihosting)
-            c.hooks.hlt = [this](Cpu& cpu, uint16_t imm) { return imm == 0xf000 && semihosting_call(cpu); };
-        if (i > 0) c.run_state = CpuRunState::Off;
-        raw.push_back(&c);
+        raw.push_back(cpus_.back().get());
+    }
+    psci_ = std::make_unique<Psci>(raw);
+    psci_->on_system_off = [this](Cpu&) {
+        exit_status_ = 0;
+        exec_->stop();
+    };
+    psci_->on_system_reset = [this](Cpu&) {
+        if (cfg_.no_reboot) {
+            exit_status_ = 0;
+            exec_->stop();
+            return;
+        }
+        // Every core stops; the executor then asks on_all_halted, which resets.
+        reset_pending_ = true;
+        for (auto& c : cpus_)
+            c->run_state = CpuRunState::Off;
+    };
+    if (cfg.semihosting) {
+        semihosting_ = std::make_unique<Semihosting>(stderr, stdout, stderr);
+        semihosting_->on_exit = [this](Cpu&, int status) {
+            exit_status_ = status;
+            exec_->stop();
+        };
+    }
+    for (Cpu* c : raw) {
+        // With EL2 present HVC belongs to the guest hypervisor: PSCI moves to SMC.
+        auto psci_hook = [this](Cpu& cpu, uint16_t imm) { return imm == 0 && psci_->call(cpu); };
+        if (cfg.virtualization)
+            c->hooks.smc = psci_hook;
+        else
+            c->hooks.hvc = psci_hook;
+        if (semihosting_)
+            c->hooks.hlt = [this](Cpu& cpu, uint16_t imm) {
+                return imm == 0xf000 && semihosting_->call(cpu);
+            };
     }
     cpu_list_ = raw;
     for (Cpu* c : raw) {
@@ -42,63 +102,158 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
             };
     }
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
-    exec_->poll_devices = [this] {
-        int64_t next = -1;
-        for (Cpu* c : cpu_list_) {
-            int64_t ns = c->timer.update();
-            if (ns >= 0 && (next < 0 || ns < next)) next = ns;
-        }
-        return next;
+    exec_->poll_devices = [this] { return poll_devices(); };
+    exec_->on_all_halted = [this] {
+        if (!reset_pending_ || quit_requested_) return false;
+        reset_board();
+        return true;
     };
-    load_guest();
+    prepare_boot();
+    reset_board();
 }
 
 VirtMachine::~VirtMachine() {
     if (owns_serial_) std::fclose(serial_out_);
 }
 
-void VirtMachine::load_guest() {
-    if (cfg_.kernel.empty()) return;
-    std::ifstream f(cfg_.kernel, std::ios::binary);
-    if (!f) throw MachineError("cannot open kernel '" + cfg_.kernel + "'");
-    std::vector<char> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    uint64_t load = virt::kRamBase + 0x80000;
-    if (!bus_.write_block(load, data.data(), data.size()))
-        throw MachineError("kernel '" + cfg_.kernel + "' does not fit in RAM");
-    cpus_[0]->s.pc = load;
-}
-
-bool VirtMachine::psci_call(Cpu& cpu) {
-    uint32_t fn = static_cast<uint32_t>(cpu.s.x[0]);
-    switch (fn) {
-    case 0x84000000: cpu.s.x[0] = 0x10001; return true; // PSCI_VERSION 1.1
-    case 0x84000008:                                     // SYSTEM_OFF
-        exit_status_ = 0;
-        exec_->stop();
-        cpu.halt(0);
-    default: cpu.s.x[0] = static_cast<uint64_t>(-1); return true; // NOT_SUPPORTED
+void VirtMachine::open_serial() {
+    const std::string& s = cfg_.serial;
+    if (s == "stdio" || s == "mon:stdio") {
+        serial_out_ = stdout;
+    } else if (s == "null" || s == "none") {
+        serial_out_ = nullptr;
+    } else if (s.rfind("file:", 0) == 0) {
+        std::string path = s.substr(5);
+        serial_out_ = std::fopen(path.c_str(), "w");
+        if (!serial_out_)
+            throw MachineError("cannot open serial output file '" + path +
+                               "': " + std::strerror(errno));
+        owns_serial_ = true;
+    } else {
+        throw MachineError("unknown serial backend '" + s +
+                           "' (use stdio, mon:stdio, null or file:PATH)");
     }
 }
 
-bool VirtMachine::semihosting_call(Cpu& cpu) {
-    uint64_t op = cpu.s.x[0], arg = cpu.s.x[1];
-    switch (op) {
-    case 0x03: // SYS_WRITEC
-        std::fputc(cpu.load<uint8_t>(arg), stderr);
-        return true;
-    case 0x04: // SYS_WRITE0
-        for (uint8_t ch; (ch = cpu.load<uint8_t>(arg)) != 0; arg++) std::fputc(ch, stderr);
-        return true;
-    case 0x18: // SYS_EXIT
-        exit_status_ = arg == 0x20026 ? 0 : 1;
-        exec_->stop();
-        cpu.halt(exit_status_);
-    default: cpu.s.x[0] = static_cast<uint64_t>(-1); return true;
+std::vector<uint8_t> VirtMachine::make_dtb(const std::string& bootargs) {
+    std::optional<std::pair<uint64_t, uint64_t>> initrd;
+    if (boot_.initrd) initrd = {{boot_.initrd->addr, boot_.initrd->end()}};
+    if (!cfg_.dtb.empty()) {
+        auto user = read_guest_file(cfg_.dtb, "DTB", 2 * kMiB);
+        return patch_user_dtb(user, cfg_.dtb, bootargs, initrd);
     }
+    FdtParams p;
+    p.ram_base = virt::kRamBase;
+    p.ram_size = cfg_.ram_size;
+    p.cpu_compatible = cpu_compatible(cfg_.cpu_model);
+    for (auto& c : cpus_)
+        p.cpu_mpidrs.push_back(c->mpidr);
+    p.psci_method = cfg_.virtualization ? "smc" : "hvc";
+    p.uart_base = virt::kUartBase;
+    p.uart_size = virt::kUartSize;
+    p.uart_spi = virt::kUartSpi;
+    p.gic.version = cfg_.gic_version;
+    p.gic.dist_base = virt::kGicDistBase;
+    p.gic.dist_size = virt::kGicDistSize;
+    p.gic.redist_base = virt::kGicRedistBase;
+    p.gic.redist_size = virt::kGicRedistSize;
+    p.gic.has_its = true;
+    p.gic.its_base = virt::kGicItsBase;
+    p.gic.its_size = virt::kGicItsSize;
+    p.gic.maintenance_irq = cfg_.virtualization;
+    p.bootargs = bootargs;
+    p.initrd = initrd;
+    return build_virt_fdt(p);
+}
+
+void VirtMachine::prepare_boot() {
+    boot_segments_.clear();
+    if (cfg_.kernel.empty()) {
+        if (!cfg_.initrd.empty() || !cfg_.dtb.empty())
+            throw MachineError("-initrd and -dtb need a -kernel to boot");
+        boot_.start_pc = virt::kBootRomBase;
+        return;
+    }
+    RamRange r = ram();
+    boot_.kernel = load_kernel_file(cfg_.kernel, r);
+    uint64_t used_end = boot_.kernel.end;
+    if (!cfg_.initrd.empty()) {
+        auto data = read_guest_file(cfg_.initrd, "initrd", r.size);
+        boot_.initrd = place_initrd(std::move(data), cfg_.initrd, r, boot_.kernel.end);
+        used_end = std::max(used_end, boot_.initrd->end());
+    }
+    boot_.dtb = make_dtb(cfg_.append);
+    boot_.dtb_addr =
+        place_dtb(boot_.dtb.size(), cfg_.dtb.empty() ? "generated" : cfg_.dtb, r, used_end);
+
+    boot_segments_ = boot_.kernel.segments;
+    if (boot_.initrd) boot_segments_.push_back(*boot_.initrd);
+    boot_segments_.push_back({boot_.dtb_addr, boot_.dtb, 0});
+    std::vector<uint8_t> stub = make_boot_stub(boot_.dtb_addr, boot_.kernel.entry);
+    if (!stub.empty()) {
+        boot_segments_.push_back({virt::kBootRomBase, std::move(stub), 0});
+        boot_.start_pc = virt::kBootRomBase;
+    } else {
+        boot_.start_pc = boot_.kernel.entry;
+    }
+}
+
+void VirtMachine::reset_board() {
+    reset_pending_ = false;
+    resets_++;
+    bus_.reset_devices();
+    write_segments(bus_, boot_segments_, cfg_.kernel);
+    for (auto& c : cpus_) {
+        c->reset();
+        if (cfg_.virtualization) {
+            c->s.el = 2;
+            c->update_mmu_idx();
+        }
+        // Secondary cores wait powered off for PSCI CPU_ON.
+        c->run_state = c->index == 0 ? CpuRunState::Running : CpuRunState::Off;
+    }
+    Cpu& boot = *cpus_[0];
+    boot.s.pc = boot_.start_pc;
+    if (boot_.start_pc != virt::kBootRomBase) {
+        // No stub was built: give the kernel its boot registers directly.
+        boot.s.x[0] = boot_.dtb_addr;
+        boot.s.x[1] = boot.s.x[2] = boot.s.x[3] = 0;
+    }
+}
+
+void VirtMachine::push_serial_input(const uint8_t* data, size_t len) {
+    {
+        std::lock_guard<std::mutex> lk(input_mu_);
+        input_.insert(input_.end(), data, data + len);
+    }
+    if (exec_) exec_->kick();
+}
+
+void VirtMachine::request_quit(int status) {
+    quit_status_ = status;
+    quit_requested_ = true;
+    exec_->stop();
+}
+
+int64_t VirtMachine::poll_devices() {
+    int64_t next = -1;
+    auto sooner = [&next](int64_t ns) {
+        if (ns >= 0 && (next < 0 || ns < next)) next = ns;
+    };
+    for (Cpu* c : cpu_list_) sooner(c->timer.update());
+    std::lock_guard<std::mutex> lk(input_mu_);
+    while (!input_.empty() && uart_->can_receive()) {
+        uart_->receive(input_.front());
+        input_.pop_front();
+    }
+    // Bytes still waiting: look again soon, the guest is draining the FIFO.
+    if (!input_.empty()) sooner(1'000'000);
+    return next;
 }
 
 int VirtMachine::run() {
     int rc = exec_->run();
+    if (quit_requested_) return quit_status_;
     return rc ? rc : exit_status_;
 }
 

@@ -10,7 +10,7 @@ import sys
 kestrel, image, *extra = sys.argv[1:]
 cmd = [kestrel, "-M", "virt", "-cpu", "cortex-a57", "-nographic", "-kernel", image, *extra]
 try:
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=100)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=100)
 except subprocess.TimeoutExpired as e:
     print("TIMEOUT:", " ".join(cmd))
     print((e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else e.stdout)

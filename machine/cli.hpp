@@ -1,0 +1,44 @@
+// The command line, in the habit of qemu-system-aarch64: parses the
+// arguments into a VirtConfig plus front-end settings. Kept out of main.cpp
+// so it can be tested.
+#pragma once
+#include "machine/virt/virt_config.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kestrel {
+
+// A bad option or value; the message names the option.
+class CliError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct CliOptions {
+    VirtConfig machine;
+    uint32_t log_mask = 0;
+    std::string log_file; // -D; empty: stderr
+    bool nographic = false;
+    // Text to print instead of running (-h, -version, -cpu help, ...).
+    std::string info;
+    // The serial port is the terminal: read stdin and handle Ctrl-A escapes
+    // (-nographic or mon:stdio), or just read stdin (-serial stdio).
+    bool serial_on_stdio() const {
+        return machine.serial == "stdio" || machine.serial == "mon:stdio";
+    }
+    bool console_escapes() const { return nographic || machine.serial == "mon:stdio"; }
+};
+
+// args excludes the program name. Throws CliError.
+CliOptions parse_command_line(const std::vector<std::string>& args);
+
+// Parses a size such as "512", "512M", "2G" (no suffix: MiB). Throws CliError naming opt.
+uint64_t parse_size(const std::string& opt, const std::string& text);
+
+std::string usage_text();
+std::string version_text();
+
+} // namespace kestrel
