@@ -52,6 +52,8 @@ CpuModel base_model(const char* name, uint64_t midr) {
     m.ctr_el0 = 0x8444c004ull;
     m.clidr = 0x0a200023ull;
     m.dczid = 0x14; // DC ZVA prohibited until implemented (DZP=1), 64-byte blocks
+    // CRC32 = 1: CRC32* and CRC32C* (the real cores implement them).
+    m.id_aa64isar0 |= 1ull << 16;
     return m;
 }
 

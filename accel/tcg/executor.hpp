@@ -14,7 +14,7 @@
 namespace kestrel {
 
 class TcgExecutor {
-public:
+  public:
     TcgExecutor(Bus& bus, std::vector<Cpu*> cpus);
 
     // Runs until every core has halted or stop() is called. Returns the
@@ -22,6 +22,14 @@ public:
     int run();
     // Asks run() to return soon; safe from any thread.
     void stop();
+    // Runs fn on the executor thread between blocks and waits for it; safe
+    // from any other thread. Works while paused. Returns false when the
+    // executor is not running (fn was not run).
+    bool run_sync(const std::function<void()>& fn);
+    // Pauses or resumes guest execution (the monitor's stop/cont). Called
+    // on the executor thread (e.g. inside run_sync) or before run().
+    void set_paused(bool p) { paused_ = p; }
+    bool paused() const { return paused_; }
     // Wakes the loop when it is sleeping with every core idle (new input,
     // an interrupt raised from another thread).
     void kick();
@@ -35,7 +43,7 @@ public:
     TbCache& tbs() { return tbs_; }
     uint64_t executed_blocks() const { return blocks_; }
 
-private:
+  private:
     // Runs one core for up to budget instructions.
     void run_slice(Cpu& cpu, int64_t budget);
     void idle_wait(int64_t ns);
@@ -47,6 +55,11 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     bool kicked_ = false;
+    bool running_ = false;
+    bool paused_ = false;
+    std::vector<std::pair<const std::function<void()>*, bool*>> requests_;
+    std::condition_variable done_cv_;
+    void drain_requests();
     uint64_t blocks_ = 0;
 };
 

@@ -6,9 +6,13 @@ namespace kestrel {
 
 namespace {
 
-void undefined_insn(Cpu& c, uint32_t) { c.undefined(); }
+void undefined_insn(Cpu& c, uint32_t) {
+    c.undefined();
+}
 
-unsigned fast_index(uint64_t pa) { return static_cast<unsigned>((pa >> 2) ^ (pa >> 16)); }
+unsigned fast_index(uint64_t pa) {
+    return static_cast<unsigned>((pa >> 2) ^ (pa >> 16));
+}
 
 } // namespace
 
@@ -17,7 +21,9 @@ TbCache::TbCache(Bus& bus, uint64_t feature_mask)
     bus_.on_code_write = [this](uint64_t pa_page) { invalidate_page(pa_page); };
 }
 
-TbCache::~TbCache() { bus_.on_code_write = nullptr; }
+TbCache::~TbCache() {
+    bus_.on_code_write = nullptr;
+}
 
 TranslationBlock* TbCache::get(Cpu& cpu) {
     uint64_t pc = cpu.s.pc;
@@ -65,7 +71,8 @@ TranslationBlock* TbCache::translate(Cpu& cpu, const uint8_t* page, uint64_t pa)
     uint64_t pa_page = pa & kTlbPageMask;
     if (!bus_.is_code_page(pa_page)) {
         bus_.mark_code_page(pa_page);
-        for (Cpu* c : cpus_) c->tlb.protect_code_page(pa_page);
+        for (Cpu* c : cpus_)
+            c->tlb.protect_code_page(pa_page);
     }
     (void)cpu;
     by_page_[pa_page].push_back(pa);

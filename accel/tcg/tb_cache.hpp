@@ -11,7 +11,7 @@
 namespace kestrel {
 
 class TbCache {
-public:
+  public:
     TbCache(Bus& bus, uint64_t feature_mask);
     ~TbCache();
     // Tracks these cores so their TLBs stop fast-path writes to code pages.
@@ -28,7 +28,7 @@ public:
 
     uint64_t translations() const { return translations_; }
 
-private:
+  private:
     TranslationBlock* translate(Cpu& cpu, const uint8_t* page, uint64_t pa);
 
     Bus& bus_;

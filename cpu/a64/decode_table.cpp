@@ -10,7 +10,8 @@ std::span<const InsnDesc> a64_table() {
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;
         for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns(),
-                           a64::fp_dp_insns(), a64::fp_compare_insns(), a64::fp_convert_insns(),
+                           a64::dp_reg_arith_insns(), a64::dp_reg_misc_insns(), a64::fp_dp_insns(),
+                           a64::fp_compare_insns(), a64::fp_convert_insns(),
                            a64::fp_scalar_simd_insns()})
             t.insert(t.end(), group.begin(), group.end());
         return t;

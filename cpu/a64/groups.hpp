@@ -9,6 +9,8 @@ namespace kestrel::a64 {
 std::span<const InsnDesc> branch_insns();
 std::span<const InsnDesc> system_insns();
 std::span<const InsnDesc> dp_imm_insns();
+std::span<const InsnDesc> dp_reg_arith_insns();
+std::span<const InsnDesc> dp_reg_misc_insns();
 std::span<const InsnDesc> fp_dp_insns();
 std::span<const InsnDesc> fp_compare_insns();
 std::span<const InsnDesc> fp_convert_insns();

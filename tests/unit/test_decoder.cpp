@@ -46,7 +46,8 @@ TEST_CASE("every table entry is reachable: no earlier entry shadows it") {
             const InsnDesc* got = a64_decode(insn, all);
             if (got == &d) hits++;
         }
-        INFO("entry " << d.name << " (" << d.group << ") decoded as itself " << hits << "/" << tries);
+        INFO("entry " << d.name << " (" << d.group << ") decoded as itself " << hits << "/"
+                      << tries);
         CHECK(hits > tries / 2);
     }
 }
