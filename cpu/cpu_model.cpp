@@ -67,6 +67,7 @@ std::optional<CpuModel> find_cpu_model(std::string_view name) {
         m = base_model("cortex-a72", 0x410fd083ull);
     } else if (name == "max") {
         m = base_model("max", 0x411fd070ull);
+        m.id_aa64isar0 |= 2ull << 20; // Atomic: LSE (v8.1 atomics)
     } else {
         return std::nullopt;
     }

@@ -7,13 +7,29 @@
 namespace kestrel {
 
 std::span<const InsnDesc> a64_table() {
+    // One group per line, in decode order.
+    static std::span<const InsnDesc> (*const groups[])() = {
+        a64::branch_insns,
+        a64::system_insns,
+        a64::dp_imm_insns,
+        a64::dp_reg_arith_insns,
+        a64::dp_reg_misc_insns,
+        a64::ldst_single_insns,
+        a64::ldst_pair_insns,
+        a64::ldst_exclusive_insns,
+        a64::ldst_atomic_insns,
+        a64::ldst_fp_insns,
+        a64::fp_dp_insns,
+        a64::fp_compare_insns,
+        a64::fp_convert_insns,
+        a64::fp_scalar_simd_insns,
+    };
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;
-        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns(),
-                           a64::dp_reg_arith_insns(), a64::dp_reg_misc_insns(), a64::fp_dp_insns(),
-                           a64::fp_compare_insns(), a64::fp_convert_insns(),
-                           a64::fp_scalar_simd_insns()})
-            t.insert(t.end(), group.begin(), group.end());
+        for (auto group : groups) {
+            auto g = group();
+            t.insert(t.end(), g.begin(), g.end());
+        }
         return t;
     }();
     return table;

@@ -26,6 +26,10 @@ __asm__(".section .text.vectors, \"ax\"\n"
         ".endr\n"
         "fp_trap_sync:\n"
         "  stp x0, x1, [sp, #-16]!\n"
+        "  mrs x0, esr_el1\n"
+        "  lsr x0, x0, #26\n"
+        "  cmp x0, #0x07\n"
+        "  b.ne fp_trap_unexpected\n"
         "  adrp x1, trap_count\n"
         "  ldr x0, [x1, :lo12:trap_count]\n"
         "  add x0, x0, #1\n"
@@ -40,12 +44,27 @@ __asm__(".section .text.vectors, \"ax\"\n"
         "  msr elr_el1, x0\n"
         "  ldp x0, x1, [sp], #16\n"
         "  eret\n"
+        /* Report and stop; with VBAR_EL1 cleared, a further exception
+           (test_exit's semihosting call) cannot loop back here. */
         "fp_trap_unexpected:\n"
+        "  msr vbar_el1, xzr\n"
+        "  isb\n"
+        "  bl fp_trap_report_unexpected\n"
         "  mov x0, #2\n"
         "  b test_exit\n"
         ".text\n");
 
 extern char fp_trap_vectors[];
+
+void fp_trap_report_unexpected(void) {
+    uint64_t esr, elr;
+    __asm__ volatile("mrs %0, esr_el1\n\tmrs %1, elr_el1" : "=r"(esr), "=r"(elr));
+    puts_uart("fp_trap: unexpected exception, ESR ");
+    print_hex(esr);
+    puts_uart(" ELR ");
+    print_hex(elr);
+    puts_uart("\n");
+}
 
 static void set_fpen(uint64_t fpen) {
     uint64_t v;
