@@ -20,6 +20,10 @@ std::span<const InsnDesc> a64_table() {
         a64::ldst_exclusive_insns,
         a64::ldst_atomic_insns,
         a64::ldst_fp_insns,
+        a64::fp_dp_insns,
+        a64::fp_compare_insns,
+        a64::fp_convert_insns,
+        a64::fp_scalar_simd_insns,
     };
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;

@@ -17,5 +17,9 @@ std::span<const InsnDesc> ldst_pair_insns();
 std::span<const InsnDesc> ldst_exclusive_insns();
 std::span<const InsnDesc> ldst_atomic_insns();
 std::span<const InsnDesc> ldst_fp_insns();
+std::span<const InsnDesc> fp_dp_insns();
+std::span<const InsnDesc> fp_compare_insns();
+std::span<const InsnDesc> fp_convert_insns();
+std::span<const InsnDesc> fp_scalar_simd_insns();
 
 } // namespace kestrel::a64
