@@ -9,7 +9,11 @@ namespace kestrel {
 std::span<const InsnDesc> a64_table() {
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;
-        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns()})
+        for (auto group : {a64::branch_insns(), a64::system_insns(), a64::dp_imm_insns(),
+                           a64::simd_copy_insns(), a64::simd_three_same_insns(),
+                           a64::simd_three_diff_insns(), a64::simd_two_misc_insns(),
+                           a64::simd_shift_imm_insns(), a64::simd_by_elem_insns(),
+                           a64::simd_ldst_insns(), a64::simd_crypto_insns()})
             t.insert(t.end(), group.begin(), group.end());
         return t;
     }();
