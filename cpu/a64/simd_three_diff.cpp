@@ -66,8 +66,8 @@ template <typename T> void widen(Cpu& c, uint32_t i, unsigned op, bool u, bool p
         case kMlal: v = acc + a * b; break;
         case kMlsl: v = acc - a * b; break;
         case kMull: v = a * b; break;
-        case kPmull:
-            v = static_cast<__int128>(clmul64(static_cast<uint64_t>(a), static_cast<uint64_t>(b)));
+        case kPmull: // polynomial: the raw lane bits, never sign-extended
+            v = static_cast<__int128>(clmul64(elem<T>(n, e + off), elem<T>(m, e + off)));
             break;
         default: { // SQDMLAL/SQDMLSL/SQDMULL
             __int128 p = static_cast<S<TW>>(sat_signed<TW>(2 * a * b, sat));

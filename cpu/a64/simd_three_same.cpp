@@ -130,8 +130,10 @@ template <typename T> inline T lane_op(unsigned sel, T a, T b, T d, bool& sat) {
     case kMls: return static_cast<T>(d - mul_lo<T>(a, b));
     case kMul: return mul_lo<T>(a, b);
     case kPmul: return static_cast<T>(clmul64(a, b));
-    case kQdmulh: return sat_signed<T>((2 * x * y) >> esize, sat);
-    case kQrdmulh: return sat_signed<T>((2 * x * y + (__int128(1) << (esize - 1))) >> esize, sat);
+    case kQdmulh: return sat_signed<T>((2 * ival(a, false) * ival(b, false)) >> esize, sat);
+    case kQrdmulh:
+        return sat_signed<T>(
+            (2 * ival(a, false) * ival(b, false) + (__int128(1) << (esize - 1))) >> esize, sat);
     default: return 0;
     }
 }

@@ -185,6 +185,8 @@ void two_misc(Cpu& c, uint32_t i) {
     const unsigned size = bits(i, 22, 2), sel = (bit(i, 29) << 5) | bits(i, 12, 5);
     if (!size_allowed(sel, size, q, scalar)) c.undefined();
     simd_check_access(c);
+    if (sel == kNotRbit) // NOT/RBIT: size selects the operation, lanes are bytes
+        return elementwise<uint8_t>(c, i, sel, size, q ? 16 : 8);
     with_usize(size, [&]<typename T>() {
         switch (sel) {
         case kRev64: reverse<T>(c, i, 8, q); return;
