@@ -24,8 +24,8 @@ struct SimdFixture {
     SimdFixture() {
         bus.add_ram(kRamBase, kRamSize, "ram");
         model = *find_cpu_model("max");
-        for (Feature f : {Feature::FP, Feature::AdvSIMD, Feature::AES, Feature::PMULL, Feature::SHA1,
-                          Feature::SHA256})
+        for (Feature f : {Feature::FP, Feature::AdvSIMD, Feature::AES, Feature::PMULL,
+                          Feature::SHA1, Feature::SHA256})
             model.features |= feature_bit(f);
         cpu = std::make_unique<Cpu>(0, model, bus);
         cpu->sys.cpacr_el1 = 3u << 20; // FPEN: no trapping

@@ -123,7 +123,7 @@ TEST_CASE_FIXTURE(SimdFixture, "modified immediate: every cmode class") {
         {0x4f07f708, 8, 0xbfc00000bfc00000ull, 0xbfc00000bfc00000ull}, // fmov v8.4s, #-1.5
         {0x6f03f409, 9, 0x3fe0000000000000ull, 0x3fe0000000000000ull}, // fmov v9.2d, #0.5
         {0x4f03e7ca, 10, 0x7e7e7e7e7e7e7e7eull, 0x7e7e7e7e7e7e7e7eull}, // movi v10.16b, #0x7e
-        {0x0f01f7ed, 13, 0x41f8000041f80000ull, 0},                    // fmov v13.2s, #31.0
+        {0x0f01f7ed, 13, 0x41f8000041f80000ull, 0},                     // fmov v13.2s, #31.0
     };
     for (const Case& c : cases) {
         INFO("insn 0x" << std::hex << c.insn);

@@ -45,7 +45,8 @@ TEST_CASE_FIXTURE(SimdFixture, "AES-128 FIPS-197 C.1 through AESE/AESMC and AESD
     std::array<VReg, 11> rk;
     rk[0] = bytes_to_vreg(key);
     uint32_t w[44];
-    for (unsigned i = 0; i < 4; i++) w[i] = lane(rk[0], i);
+    for (unsigned i = 0; i < 4; i++)
+        w[i] = lane(rk[0], i);
     uint32_t rcon = 1;
     for (unsigned i = 4; i < 44; i++) {
         uint32_t t = w[i - 1];
@@ -59,7 +60,8 @@ TEST_CASE_FIXTURE(SimdFixture, "AES-128 FIPS-197 C.1 through AESE/AESMC and AESD
         }
         w[i] = w[i - 4] ^ t;
     }
-    for (unsigned r = 1; r <= 10; r++) rk[r] = words(w[4 * r], w[4 * r + 1], w[4 * r + 2], w[4 * r + 3]);
+    for (unsigned r = 1; r <= 10; r++)
+        rk[r] = words(w[4 * r], w[4 * r + 1], w[4 * r + 2], w[4 * r + 3]);
     // FIPS-197 A.1-style check of the schedule's last word for this key
     // (C.1 round[10].k_sch = 13111d7fe3944a17f307a78b4d2b30c5).
     CHECK(lane(rk[10], 3) == 0xc5302b4d);
@@ -109,7 +111,8 @@ TEST_CASE_FIXTURE(SimdFixture, "AESMC on the FIPS-197 MixColumns example column"
 TEST_CASE_FIXTURE(SimdFixture, "SHA-1 of \"abc\" through SHA1C/P/M/H/SU0/SU1") {
     const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
     const uint32_t k[4] = {0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6};
-    VReg sched[4] = {words(0x61626380, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0x18)};
+    VReg sched[4] = {words(0x61626380, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0),
+                     words(0, 0, 0, 0x18)};
     VReg abcd = words(h0[0], h0[1], h0[2], h0[3]);
     uint32_t e = h0[4];
     for (unsigned g = 0; g < 20; g++) {
@@ -124,7 +127,9 @@ TEST_CASE_FIXTURE(SimdFixture, "SHA-1 of \"abc\" through SHA1C/P/M/H/SU0/SU1") {
         CHECK(v(3).hi == 0);
         set_v(1, e, 0);
         v(2) = t;
-        const uint32_t op = g < 5 ? 0x5e020020 : (g < 10 || g >= 15) ? 0x5e021020 : 0x5e022020; // c / p / m
+        const uint32_t op = g < 5                 ? 0x5e020020
+                            : (g < 10 || g >= 15) ? 0x5e021020
+                                                  : 0x5e022020; // c / p / m
         exec(op);
         abcd = v(0);
         e = e_next;
@@ -149,17 +154,20 @@ TEST_CASE_FIXTURE(SimdFixture, "SHA-1 of \"abc\" through SHA1C/P/M/H/SU0/SU1") {
 
 TEST_CASE_FIXTURE(SimdFixture, "SHA-256 of \"abc\" through SHA256H/H2/SU0/SU1") {
     static const uint32_t K[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+        0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+        0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+        0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+        0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+        0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+        0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+        0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+        0xc67178f2};
     const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    VReg sched[4] = {words(0x61626380, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0x18)};
+    VReg sched[4] = {words(0x61626380, 0, 0, 0), words(0, 0, 0, 0), words(0, 0, 0, 0),
+                     words(0, 0, 0, 0x18)};
     VReg abcd = words(h0[0], h0[1], h0[2], h0[3]), efgh = words(h0[4], h0[5], h0[6], h0[7]);
     for (unsigned g = 0; g < 16; g++) {
         const VReg& s = sched[g % 4];
