@@ -73,6 +73,10 @@ std::optional<CpuModel> find_cpu_model(std::string_view name) {
     } else {
         return std::nullopt;
     }
+    // Crypto extension (all three models): AES=2 (AES+PMULL), SHA1=1,
+    // SHA2=1. Advertised only together with AdvSIMD, since software that
+    // sees these also uses the plain SIMD instructions.
+    if (field(m.id_aa64pfr0, 20) != 0xf) m.id_aa64isar0 |= (2ull << 4) | (1ull << 8) | (1ull << 12);
     m.features = derive_features(m);
     return m;
 }

@@ -24,6 +24,14 @@ std::span<const InsnDesc> a64_table() {
         a64::fp_compare_insns,
         a64::fp_convert_insns,
         a64::fp_scalar_simd_insns,
+        a64::simd_copy_insns, // before simd_shift_imm: modified immediates share its space
+        a64::simd_three_same_insns,
+        a64::simd_three_diff_insns,
+        a64::simd_two_misc_insns,
+        a64::simd_shift_imm_insns,
+        a64::simd_by_elem_insns,
+        a64::simd_ldst_insns,
+        a64::simd_crypto_insns,
     };
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;

@@ -171,7 +171,7 @@ constexpr InsnDesc kInsns[] = {
     SF_PAIR("RBIT", "1 0 11010110 00000 000000 Rn:5 Rd:5", rbit),
     SF_PAIR("REV16", "1 0 11010110 00000 000001 Rn:5 Rd:5", rev16),
     {"REV_32", kGroup, P("0 1 0 11010110 00000 000010 Rn:5 Rd:5"), rev<uint32_t>},
-    {"REV32", kGroup, P("1 1 0 11010110 00000 000010 Rn:5 Rd:5"), rev32},
+    {"REV32_64", kGroup, P("1 1 0 11010110 00000 000010 Rn:5 Rd:5"), rev32},
     {"REV_64", kGroup, P("1 1 0 11010110 00000 000011 Rn:5 Rd:5"), rev<uint64_t>},
     SF_PAIR("CLZ", "1 0 11010110 00000 000100 Rn:5 Rd:5", clz),
     SF_PAIR("CLS", "1 0 11010110 00000 000101 Rn:5 Rd:5", cls),

@@ -21,5 +21,13 @@ std::span<const InsnDesc> fp_dp_insns();
 std::span<const InsnDesc> fp_compare_insns();
 std::span<const InsnDesc> fp_convert_insns();
 std::span<const InsnDesc> fp_scalar_simd_insns();
+std::span<const InsnDesc> simd_copy_insns();
+std::span<const InsnDesc> simd_three_same_insns();
+std::span<const InsnDesc> simd_three_diff_insns();
+std::span<const InsnDesc> simd_two_misc_insns();
+std::span<const InsnDesc> simd_shift_imm_insns();
+std::span<const InsnDesc> simd_by_elem_insns();
+std::span<const InsnDesc> simd_ldst_insns();
+std::span<const InsnDesc> simd_crypto_insns();
 
 } // namespace kestrel::a64

@@ -127,7 +127,7 @@ TEST_CASE("assembled instructions decode to their table entries") {
         {0x5ac00420 /* rev16 w0, w1 */, "REV16_32"},
         {0xdac00420 /* rev16 x0, x1 */, "REV16_64"},
         {0x5ac00820 /* rev w0, w1 */, "REV_32"},
-        {0xdac00820 /* rev32 x0, x1 */, "REV32"},
+        {0xdac00820 /* rev32 x0, x1 */, "REV32_64"},
         {0xdac00c20 /* rev x0, x1 */, "REV_64"},
         {0x5ac01020 /* clz w0, w1 */, "CLZ_32"},
         {0xdac01020 /* clz x0, x1 */, "CLZ_64"},
