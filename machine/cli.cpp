@@ -286,7 +286,7 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     }
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
     if (machine.gic)
-        cfg.gic_version = *machine.gic == "max" ? (cfg.virtualization ? "4.1" : "3") : *machine.gic;
+        cfg.gic_version = *machine.gic == "max" ? "4.1" : *machine.gic; // max: the newest model
     if (cfg.kernel.empty()) {
         if (!cfg.append.empty()) throw CliError("-append only allowed with -kernel");
         if (!cfg.initrd.empty()) throw CliError("-initrd only allowed with -kernel");
