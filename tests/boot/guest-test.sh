@@ -68,15 +68,15 @@ fi
 # --- workload: shell arithmetic and gzip ---------------------------------
 sum=0
 i=1
-while [ $i -le 20000 ]; do
+while [ $i -le 5000 ]; do
     sum=$(((sum + i * i) % 1000003))
     i=$((i + 1))
 done
-# sum of i^2 for i = 1..20000, mod 1000003
-if [ "$sum" = "$(((20000 * 20001 * 40001 / 6) % 1000003))" ]; then ok arith; else fail arith "sum $sum"; fi
+# sum of i^2 for i = 1..5000 is 41679167500, which is 42463 mod 1000003
+if [ "$sum" = 42463 ]; then ok arith; else fail arith "sum $sum"; fi
 
 want_md5=$(arg md5)
-gen() { awk 'BEGIN { x = 1; for (i = 0; i < 40000; i++) { x = (x * 69069 + 12345) % 2147483648; print i, x } }'; }
+gen() { awk 'BEGIN { x = 1; for (i = 0; i < 10000; i++) { x = (x * 69069 + 12345) % 2147483648; print i, x } }'; }
 plain=$(gen | md5sum | cut -d' ' -f1)
 round=$(gen | gzip -c | gzip -dc | md5sum | cut -d' ' -f1)
 if [ "$plain" = "$want_md5" ] && [ "$round" = "$want_md5" ]; then
