@@ -311,3 +311,19 @@ TEST_CASE_FIXTURE(SimdFixture, "FPCR keeps AHP, DN, FZ and RMode; trap enables a
         CHECK(e.ec == ExcClass::FPAccess);
     }
 }
+
+TEST_CASE("every model advertises AdvSIMD without FP16, and the crypto fields with it") {
+    for (const char* name : {"cortex-a57", "cortex-a72", "max"}) {
+        INFO(name);
+        auto m = *find_cpu_model(name);
+        CHECK(((m.id_aa64pfr0 >> 16) & 0xf) == 0); // FP, no FP16
+        CHECK(((m.id_aa64pfr0 >> 20) & 0xf) == 0); // AdvSIMD, no FP16
+        CHECK(m.has(Feature::AdvSIMD));
+        CHECK_FALSE(m.has(Feature::FP16));
+        CHECK(((m.id_aa64isar0 >> 4) & 0xf) == 2);  // AES + PMULL
+        CHECK(((m.id_aa64isar0 >> 8) & 0xf) == 1);  // SHA1
+        CHECK(((m.id_aa64isar0 >> 12) & 0xf) == 1); // SHA256
+        for (Feature f : {Feature::AES, Feature::PMULL, Feature::SHA1, Feature::SHA256})
+            CHECK(m.has(f));
+    }
+}
