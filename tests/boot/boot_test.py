@@ -8,7 +8,7 @@ Unable to handle. Exits 77 (skipped) when the guest files are absent and
 cannot be fetched (offline).
 
 usage: boot_test.py KESTREL --flavour generic|cloud --cpu C --smp N --gic V
-                    [--disk] [--timeout S] [--verbose]
+                    [--disk] [--rng] [--rtc] [--timeout S] [--verbose]
 """
 import argparse
 import sys
@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--gic", default="3")
     ap.add_argument("--disk", action="store_true", help="attach a virtio-blk ext4 image")
     ap.add_argument("--rng", action="store_true", help="attach a virtio-rng device")
+    ap.add_argument("--rtc", action="store_true", help="check the PL031 RTC")
     ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--verbose", action="store_true", help="echo the console as it runs")
     args = ap.parse_args()
@@ -41,7 +42,7 @@ def main():
         cmd = [args.kestrel, "-M", f"virt,gic-version={args.gic}", "-cpu", args.cpu,
                "-smp", str(args.smp), "-m", "512M", "-nographic", "-no-reboot",
                "-kernel", str(kernel), "-initrd", str(initrd),
-               "-append", bootlib.kernel_args(args.smp, args.disk)]
+               "-append", bootlib.kernel_args(args.smp, args.disk, args.rtc)]
         img = None
         if args.disk:
             img = bootlib.make_disk(Path(tmp))

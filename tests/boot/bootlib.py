@@ -61,6 +61,10 @@ def ensure_guest(flavour, guest_dir=None):
                                 "--initrd-name", name], capture_output=True, text=True)
             if r.returncode != 0 or not initrd.exists():
                 raise GuestMissing(r.stdout + r.stderr)
+            # Test initramfs of older test scripts are of no further use.
+            for old in (guest_dir / flavour).glob("initrd-test-*.gz*"):
+                if not old.name.startswith(name):
+                    old.unlink()
     return kernel, initrd
 
 
@@ -145,11 +149,13 @@ def bad_lines(log):
     return [l for l in log.splitlines() if any(p in l for p in BAD_PATTERNS)]
 
 
-def kernel_args(smp, disk, extra=""):
+def kernel_args(smp, disk, rtc, extra=""):
     args = (f"console=ttyAMA0 panic=-1 kestrel.test kestrel.cpus={smp} "
             f"kestrel.md5={workload_md5()} kestrel.time={int(time.time())}")
     if disk:
         args += " kestrel.disk=1"
+    if rtc:
+        args += " kestrel.rtc=1"
     return (args + " " + extra).strip()
 
 

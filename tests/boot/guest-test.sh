@@ -5,6 +5,7 @@
 #   kestrel.cpus=N        CPUs the kernel must have brought up
 #   kestrel.md5=HEX       md5 of the workload's text (computed on the host)
 #   kestrel.time=SECONDS  host wall-clock time at boot (for the RTC check)
+#   kestrel.rtc=1         the board has a PL031 RTC (rtc0)
 #   kestrel.disk=1        a virtio-blk ext4 image is attached as /dev/vda
 # Every check prints "CHECK <name>: ok" or "CHECK <name>: FAIL <why>"; the
 # last line is "KESTREL-BOOT-TEST: PASS" only when all of them passed.
@@ -51,18 +52,20 @@ else
 fi
 
 # --- RTC ----------------------------------------------------------------
-host_time=$(arg time)
-rtc=""
-if [ -r /sys/class/rtc/rtc0/since_epoch ]; then
-    rtc=$(cat /sys/class/rtc/rtc0/since_epoch)
-fi
-if [ -z "$rtc" ]; then
-    fail rtc "no /sys/class/rtc/rtc0"
-elif [ -n "$host_time" ] && [ $((rtc - host_time)) -gt 600 -o $((host_time - rtc)) -gt 600 ]; then
-    fail rtc "rtc0 says $rtc, host said $host_time"
-else
-    ok rtc
-    echo "rtc0: $(cat /sys/class/rtc/rtc0/date) $(cat /sys/class/rtc/rtc0/time)"
+if [ "$(arg rtc)" = 1 ]; then
+    host_time=$(arg time)
+    rtc=""
+    if [ -r /sys/class/rtc/rtc0/since_epoch ]; then
+        rtc=$(cat /sys/class/rtc/rtc0/since_epoch)
+    fi
+    if [ -z "$rtc" ]; then
+        fail rtc "no /sys/class/rtc/rtc0"
+    elif [ $((rtc - host_time)) -gt 600 ] || [ $((host_time - rtc)) -gt 600 ]; then
+        fail rtc "rtc0 says $rtc, host said $host_time"
+    else
+        ok rtc
+        echo "rtc0: $(cat /sys/class/rtc/rtc0/date) $(cat /sys/class/rtc/rtc0/time)"
+    fi
 fi
 
 # --- workload: shell arithmetic and gzip ---------------------------------
