@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 GUEST_SCRIPT = Path(__file__).resolve().parent / "guest-test.sh"
 START_MARKER = "KESTREL-BOOT-TEST: start"
 PASS_MARKER = "KESTREL-BOOT-TEST: PASS"
-# Any of these in the guest's console output fails the boot.
-BAD_PATTERNS = ["Oops", "BUG:", "WARNING:", "Kernel panic", "Unable to handle"]
+# Any of these in the guest's console output fails the boot; so does a
+# guest programming error Kestrel's devices report on stderr.
+BAD_PATTERNS = ["Oops", "BUG:", "WARNING:", "Kernel panic", "Unable to handle", "guest error"]
 SKIP = 77
 
 
