@@ -70,10 +70,22 @@ void wfi(Cpu& c, uint32_t) {
     c.run_state = CpuRunState::WaitForInterrupt;
 }
 
+// A core that waits for another one (WFE in a lock or wait loop, YIELD in
+// cpu_relax()) ends its time slice, so the core it waits for runs next
+// instead of after the rest of a slice spent spinning.
+void yield_slice(Cpu& c) {
+    if (c.siblings && c.siblings->size() > 1) c.exit_request.store(true, std::memory_order_relaxed);
+}
+
 // WFE never sleeps (a spinning guest re-checks its condition), but EL0 is
 // trapped while SCTLR_EL1.nTWE is clear.
 void wfe(Cpu& c, uint32_t) {
     if (c.s.el == 0 && !(c.sys.sctlr_el1 & (1u << 18))) wfx_trap(c, true);
+    yield_slice(c);
+}
+
+void yield(Cpu& c, uint32_t) {
+    yield_slice(c);
 }
 
 void eret(Cpu& c, uint32_t) {
@@ -154,7 +166,8 @@ constexpr InsnDesc kInsns[] = {
     {"WFI", "hint", P("11010101 00000011 0010 0000 011 11111"), wfi, Feature::Base,
      kInsnEndsBlock | kSys},
     {"WFE", "hint", P("11010101 00000011 0010 0000 010 11111"), wfe, Feature::Base, kSys},
-    // NOP, YIELD, SEV, SEVL and the other allocated hints behave as NOP.
+    {"YIELD", "hint", P("11010101 00000011 0010 0000 001 11111"), yield, Feature::Base, kSys},
+    // NOP, SEV, SEVL and the other allocated hints behave as NOP.
     {"HINT", "hint", P("11010101 00000011 0010 CRm:4 op2:3 11111"), nop, Feature::Base, 0},
     {"CLREX", "barrier", P("11010101 00000011 0011 CRm:4 010 11111"), clrex, Feature::Base, 0},
     {"DSB", "barrier", P("11010101 00000011 0011 CRm:4 100 11111"), nop, Feature::Base, 0},
