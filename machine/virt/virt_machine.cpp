@@ -1,5 +1,6 @@
 #include "machine/virt/virt_machine.hpp"
 
+#include "intc/gicv3/gic_reset.hpp"
 #include "machine/virt/boot_stub.hpp"
 #include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
@@ -69,7 +70,10 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         raw.push_back(cpus_.back().get());
     }
     psci_ = std::make_unique<Psci>(raw);
-    psci_->on_cpu_reset = [this](Cpu& c) { sync_timer_ppis(c); };
+    psci_->on_cpu_reset = [this](Cpu& c) {
+        sync_timer_ppis(c);
+        reset_cpu_interface(c.index);
+    };
     psci_->on_system_off = [this](Cpu&) {
         exit_status_ = 0;
         exec_->stop();
@@ -173,6 +177,20 @@ void VirtMachine::create_virtio() {
         bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
                         virtio_.back().get());
     }
+}
+
+void VirtMachine::reset_cpu_interface(unsigned cpu) {
+    // The ICC_* registers belong to the core and reset with it (CPU_ON);
+    // the redistributor is not part of the core and keeps its state.
+    const GicV3CpuState fresh = gic_initial_state(gic_->config()).cpu[cpu];
+    GicV3CpuState& s = gic_->mutable_state().cpu[cpu];
+    s.icc_ctlr = fresh.icc_ctlr;
+    s.icc_pmr = fresh.icc_pmr;
+    s.icc_bpr = fresh.icc_bpr;
+    s.icc_igrpen = fresh.icc_igrpen;
+    s.icc_apr = fresh.icc_apr;
+    s.icc_sre = fresh.icc_sre;
+    gic_->state_loaded();
 }
 
 void VirtMachine::sync_timer_ppis(Cpu& c) {

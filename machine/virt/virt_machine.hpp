@@ -73,6 +73,8 @@ class VirtMachine {
     void create_virtio();
     // Drives the timer PPIs of one core from its timer's current outputs.
     void sync_timer_ppis(Cpu& c);
+    // CPU_ON: the core's GIC CPU interface returns to its reset values.
+    void reset_cpu_interface(unsigned cpu);
 
     VirtConfig cfg_;
     Bus bus_;

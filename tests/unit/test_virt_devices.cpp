@@ -166,7 +166,7 @@ TEST_CASE("virt devices: SYSTEM_RESET returns the GIC to a fresh GIC's state") {
     CHECK(same);
 }
 
-TEST_CASE("virt devices: CPU_ON clears a timer PPI the core's reset forgot") {
+TEST_CASE("virt devices: CPU_ON resets the core's CPU interface and clears a stale timer PPI") {
     TempDir dir;
     const uint64_t base = virt::kRamBase + 0x80000;
     std::vector<uint32_t> code;
@@ -188,15 +188,27 @@ TEST_CASE("virt devices: CPU_ON clears a timer PPI the core's reset forgot") {
     c1.timer.write_ctl(GenericTimer::kPhys, 1);
     c1.timer.update();
     REQUIRE(m.gic().state().cpu[1].level == (1u << 30));
+    // The core's CPU interface was left programmed before it went off.
+    m.gic().icc_write(1, IccReg::PMR, 0xf0);
+    m.gic().icc_write(1, IccReg::IGRPEN1, 1);
+    m.gic().icc_write(1, IccReg::BPR1, 6);
+    const uint64_t bpr1_reset = m.gic().icc_read(0, IccReg::BPR1);
     uint32_t level_at_start = ~0u;
+    uint64_t pmr = 1, igrpen1 = 1, bpr1 = 0;
     c1.hooks.hvc = [&](Cpu& cpu, uint16_t) {
         level_at_start = m.gic().state().cpu[1].level;
+        pmr = m.gic().icc_read(1, IccReg::PMR);
+        igrpen1 = m.gic().icc_read(1, IccReg::IGRPEN1);
+        bpr1 = m.gic().icc_read(1, IccReg::BPR1);
         m.request_quit(0);
         cpu.halt(0);
         return true;
     };
     CHECK(m.run() == 0);
     CHECK(level_at_start == 0);
+    CHECK(pmr == 0);
+    CHECK(igrpen1 == 0);
+    CHECK(bpr1 == bpr1_reset);
 }
 
 namespace {
