@@ -20,7 +20,7 @@ static uint8_t prop_table[(1u << LPI_ID_BITS) - LPI_BASE] __attribute__((aligned
 static uint8_t pend_tables[MAX_CPUS][65536] __attribute__((aligned(65536)));
 static uint64_t device_table[512] __attribute__((aligned(4096)));
 static uint64_t collection_table[512] __attribute__((aligned(4096)));
-static uint8_t itt[256] __attribute__((aligned(256)));
+static uint8_t itt[1024] __attribute__((aligned(256)));
 static uint64_t cmd_queue[512] __attribute__((aligned(65536))); /* 4 KiB: 128 commands */
 static unsigned cmd_next;
 

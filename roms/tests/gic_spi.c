@@ -92,12 +92,15 @@ int main(void) {
     gic_enable(42);
     CHECK_EQ("taken once enabled", WAIT_FOR(taken[n - 1][2] == 1), 1);
 
-    /* Edge-triggered SPI raised by a write to GICD_SETSPI_NSR. */
-    gic_set_edge(43, 1);
-    gic_route_spi(43, 0, 0);
-    gic_enable(43);
-    mmio_write32(GICD_BASE + GICD_SETSPI_NSR, 43);
-    CHECK_EQ("SETSPI_NSR edge SPI", WAIT_FOR(taken[0][3] == 1), 1);
+    /* Edge-triggered SPI raised by a write to GICD_SETSPI_NSR, which
+       exists when GICD_TYPER.MBIS says message-based SPIs are supported. */
+    if ((mmio_read32(GICD_BASE + GICD_TYPER) >> 16) & 1) {
+        gic_set_edge(43, 1);
+        gic_route_spi(43, 0, 0);
+        gic_enable(43);
+        mmio_write32(GICD_BASE + GICD_SETSPI_NSR, 43);
+        CHECK_EQ("SETSPI_NSR edge SPI", WAIT_FOR(taken[0][3] == 1), 1);
+    }
 
     done = 1;
     dsb();
@@ -107,11 +110,5 @@ int main(void) {
     }
     for (unsigned c = 0; c < n; c++)
         CHECK_EQ("no unexpected interrupts", wrong[c], 0);
-    puts_uart("1-of-N distribution:");
-    for (unsigned c = 0; c < n; c++) {
-        puts_uart(" ");
-        print_dec(taken[c][1]);
-    }
-    puts_uart("\n");
     return failures;
 }
