@@ -116,6 +116,8 @@ void write_tree(FdtWriter& w, const FdtParams& p) {
         w.prop_u64s("linux,initrd-start", {p.initrd->first});
         w.prop_u64s("linux,initrd-end", {p.initrd->second});
     }
+    if (!p.rng_seed.empty()) w.prop("rng-seed", p.rng_seed.data(), p.rng_seed.size());
+    if (p.kaslr_seed) w.prop_u64s("kaslr-seed", {p.kaslr_seed});
     w.end_node();
 
     w.end_node(); // root

@@ -43,6 +43,10 @@ struct FdtParams {
     FdtGicParams gic;
     std::string bootargs;
     std::optional<std::pair<uint64_t, uint64_t>> initrd; // start, end
+    // Entropy for the guest in /chosen (omitted when empty / zero): rng-seed
+    // seeds Linux's random pool at once, kaslr-seed randomises its layout.
+    std::vector<uint8_t> rng_seed;
+    uint64_t kaslr_seed = 0;
 };
 
 class FdtWriter;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <random>
 
 namespace kestrel {
 
@@ -253,6 +254,18 @@ std::vector<uint8_t> VirtMachine::make_dtb(const std::string& bootargs) {
     p.gic.maintenance_irq = cfg_.virtualization;
     p.bootargs = bootargs;
     p.initrd = initrd;
+    // Host entropy, as the common virt board gives it: Linux then has its
+    // random pool seeded at boot and enables KASLR.
+    try {
+        std::random_device rd;
+        p.rng_seed.resize(32);
+        for (auto& b : p.rng_seed)
+            b = static_cast<uint8_t>(rd());
+        p.kaslr_seed = (static_cast<uint64_t>(rd()) << 32) | rd() | 1;
+    } catch (const std::exception&) {
+        p.rng_seed.clear(); // no host entropy source: the guest gathers its own
+        p.kaslr_seed = 0;
+    }
     return build_virt_fdt(p);
 }
 

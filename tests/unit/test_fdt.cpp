@@ -186,3 +186,17 @@ TEST_CASE("fdt: a user DTB gets bootargs and the initrd in /chosen") {
         CHECK(std::string(e.what()).find("junk.dtb") != std::string::npos);
     }
 }
+
+TEST_CASE("fdt: rng-seed and kaslr-seed in /chosen only when given") {
+    auto plain = build_virt_fdt(board(1));
+    CHECK_FALSE(has(plain, node(plain, "/chosen"), "rng-seed"));
+    CHECK_FALSE(has(plain, node(plain, "/chosen"), "kaslr-seed"));
+
+    FdtParams p = board(1);
+    p.rng_seed = {1, 2, 3, 4, 5, 6, 7, 8};
+    p.kaslr_seed = 0x1122334455667788ull;
+    auto fdt = build_virt_fdt(p);
+    int chosen = node(fdt, "/chosen");
+    CHECK(cells(fdt, chosen, "rng-seed") == std::vector<uint32_t>{0x01020304, 0x05060708});
+    CHECK(cells(fdt, chosen, "kaslr-seed") == std::vector<uint32_t>{0x11223344, 0x55667788});
+}
