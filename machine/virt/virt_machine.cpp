@@ -98,7 +98,8 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         // (physical or virtual timer, level-sensitive).
         for (unsigned w : {GenericTimer::kPhys, GenericTimer::kVirt})
             c->timer.irq_out[w] = [c](bool) {
-                c->irq_line = c->timer.output(GenericTimer::kPhys) || c->timer.output(GenericTimer::kVirt);
+                c->irq_line =
+                    c->timer.output(GenericTimer::kPhys) || c->timer.output(GenericTimer::kVirt);
             };
     }
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
@@ -240,7 +241,8 @@ int64_t VirtMachine::poll_devices() {
     auto sooner = [&next](int64_t ns) {
         if (ns >= 0 && (next < 0 || ns < next)) next = ns;
     };
-    for (Cpu* c : cpu_list_) sooner(c->timer.update());
+    for (Cpu* c : cpu_list_)
+        sooner(c->timer.update());
     std::lock_guard<std::mutex> lk(input_mu_);
     while (!input_.empty() && uart_->can_receive()) {
         uart_->receive(input_.front());

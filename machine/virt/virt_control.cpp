@@ -1,0 +1,270 @@
+#include "machine/virt/virt_control.hpp"
+
+#include "cpu/guest_counter.hpp"
+#include "machine/virt/virt_info.hpp"
+#include "machine/virt/virt_machine.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace kestrel {
+
+using namespace savevm;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string mib(uint64_t n) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f MiB", n / double(1 << 20));
+    return b;
+}
+
+std::string save_report(const std::string& what, const SnapshotTiming& t) {
+    char b[256];
+    std::snprintf(b, sizeof b, "%s: %s (RAM %s, %llu zero pages elided), saved in %.3f s",
+                  what.c_str(), mib(t.stats.stream_bytes).c_str(), mib(t.stats.ram_bytes).c_str(),
+                  static_cast<unsigned long long>(t.stats.ram_zero_pages), t.seconds);
+    return b;
+}
+
+// The header of a snapshot file (its configuration record), without
+// reading the whole file.
+ConfigRecord header_of(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<uint8_t> buf(64 * 1024);
+    in.read(reinterpret_cast<char*>(buf.data()), static_cast<std::streamsize>(buf.size()));
+    buf.resize(static_cast<size_t>(in.gcount()));
+    try {
+        return read_snapshot_config(buf);
+    } catch (const LoadError&) {
+        return {};
+    }
+}
+
+} // namespace
+
+std::string file_uri_path(const std::string& uri) {
+    if (uri.rfind("file:", 0) != 0 || uri.size() <= 5) return {};
+    return uri.substr(5);
+}
+
+VirtControl::VirtControl(VirtMachine& m, std::string snapshot_dir)
+    : m_(m), snap_(m), store_(std::move(snapshot_dir)) {}
+
+VirtControl::~VirtControl() = default;
+
+void VirtControl::machine_started() {
+    std::lock_guard lk(phase_mu_);
+    phase_ = Phase::Running;
+}
+
+void VirtControl::machine_finished() {
+    std::lock_guard lk(phase_mu_);
+    phase_ = Phase::Finished;
+}
+
+std::string VirtControl::shutdown_reason() const {
+    std::lock_guard lk(reason_mu_);
+    return shutdown_reason_.empty() ? "guest-shutdown" : shutdown_reason_;
+}
+
+void VirtControl::on_machine(const std::function<void()>& fn) {
+    for (;;) {
+        {
+            std::lock_guard lk(phase_mu_);
+            if (phase_ != Phase::Running) {
+                fn();
+                return;
+            }
+        }
+        if (m_.exec_->run_sync(fn)) return;
+        // The executor is starting up or has just stopped: ask again.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+void VirtControl::emit(const std::string& name, const nlohmann::json& data) {
+    if (on_event) on_event(name, data);
+}
+
+void VirtControl::stop() {
+    std::lock_guard cmd(command_mu_);
+    bool changed = false;
+    on_machine([&] {
+        if (m_.exec_->paused()) return;
+        m_.exec_->set_paused(true);
+        freeze_guest_counter();
+        changed = true;
+    });
+    running_ = false;
+    if (changed) emit("STOP");
+}
+
+void VirtControl::cont() {
+    std::lock_guard cmd(command_mu_);
+    bool changed = false;
+    on_machine([&] {
+        if (!m_.exec_->paused()) return;
+        m_.exec_->set_paused(false);
+        thaw_guest_counter();
+        changed = true;
+    });
+    running_ = true;
+    if (changed) emit("RESUME");
+}
+
+void VirtControl::system_reset() {
+    std::lock_guard cmd(command_mu_);
+    on_machine([&] { m_.reset_board(); });
+    emit("RESET", {{"guest", false}, {"reason", "host-qmp-system-reset"}});
+}
+
+void VirtControl::system_powerdown() {
+    // The board has no ACPI or GPIO power button for the guest to see, so
+    // "asking the guest to power off" powers the machine off at once, as a
+    // guest's PSCI SYSTEM_OFF would.
+    emit("POWERDOWN");
+    {
+        std::lock_guard lk(reason_mu_);
+        shutdown_reason_ = "host-qmp-system-powerdown";
+    }
+    m_.request_quit(0);
+}
+
+void VirtControl::quit() {
+    {
+        std::lock_guard lk(reason_mu_);
+        shutdown_reason_ = "host-qmp-quit";
+    }
+    m_.request_quit(0);
+}
+
+std::vector<uint8_t> VirtControl::save_frozen(SnapshotTiming* t) {
+    // The guest does not run while it is saved: neither does its clock.
+    bool was_frozen = guest_counter_frozen();
+    freeze_guest_counter();
+    std::vector<uint8_t> data = snap_.save(t);
+    if (!was_frozen) thaw_guest_counter();
+    return data;
+}
+
+ControlResult VirtControl::savevm(const std::string& tag) {
+    std::lock_guard cmd(command_mu_);
+    if (!SnapshotStore::valid_tag(tag))
+        return ControlResult::error("invalid snapshot tag '" + tag +
+                                    "' (use letters, digits, '-', '_', '.')");
+    std::vector<uint8_t> data;
+    SnapshotTiming t;
+    on_machine([&] { data = save_frozen(&t); });
+    auto t0 = std::chrono::steady_clock::now();
+    if (auto err = store_.save(tag, data)) return ControlResult::error(*err);
+    t.seconds += seconds_since(t0);
+    return {true, save_report("snapshot '" + tag + "'", t)};
+}
+
+ControlResult VirtControl::load_stream(const std::vector<uint8_t>& data, const std::string& what) {
+    std::string err;
+    auto t0 = std::chrono::steady_clock::now();
+    on_machine([&] {
+        bool was_frozen = guest_counter_frozen();
+        freeze_guest_counter();
+        try {
+            snap_.load(data);
+        } catch (const LoadError& e) {
+            err = e.what();
+        }
+        if (!was_frozen) thaw_guest_counter();
+    });
+    if (!err.empty()) return ControlResult::error("cannot load " + what + ": " + err);
+    char b[64];
+    std::snprintf(b, sizeof b, " (%s) loaded in %.3f s", mib(data.size()).c_str(),
+                  seconds_since(t0));
+    return {true, what + b};
+}
+
+ControlResult VirtControl::loadvm(const std::string& tag) {
+    std::lock_guard cmd(command_mu_);
+    std::vector<uint8_t> data;
+    if (auto err = store_.load(tag, data)) return ControlResult::error(*err);
+    return load_stream(data, "snapshot '" + tag + "'");
+}
+
+ControlResult VirtControl::delvm(const std::string& tag) {
+    std::lock_guard cmd(command_mu_);
+    if (auto err = store_.remove(tag)) return ControlResult::error(*err);
+    return {};
+}
+
+std::vector<SnapshotInfo> VirtControl::snapshots() {
+    std::vector<SnapshotInfo> out;
+    for (const StoredSnapshot& s : store_.list()) {
+        SnapshotInfo i;
+        i.tag = s.tag;
+        i.size = s.size;
+        i.date = s.mtime;
+        std::string clock = config_value(header_of(store_.path_of(s.tag)), "info.guest-clock-ns");
+        i.guest_clock_ns = clock.empty() ? 0 : std::strtoull(clock.c_str(), nullptr, 10);
+        out.push_back(i);
+    }
+    return out;
+}
+
+ControlResult VirtControl::migrate(const std::string& uri) {
+    std::lock_guard cmd(command_mu_);
+    std::string path = file_uri_path(uri);
+    if (path.empty())
+        return ControlResult::error("unsupported migration URI '" + uri + "' (use file:PATH)");
+    std::vector<uint8_t> data;
+    SnapshotTiming t;
+    on_machine([&] { data = save_frozen(&t); });
+    auto t0 = std::chrono::steady_clock::now();
+    if (auto err = write_file_atomic(path, data)) return ControlResult::error(*err);
+    t.seconds += seconds_since(t0);
+    return {true, save_report("migration stream '" + path + "'", t)};
+}
+
+ControlResult VirtControl::incoming(const std::string& uri) {
+    std::string path = file_uri_path(uri);
+    if (path.empty())
+        return ControlResult::error("-incoming: unsupported URI '" + uri + "' (use file:PATH)");
+    std::vector<uint8_t> data;
+    if (auto err = read_file(path, data)) return ControlResult::error(*err);
+    return load_stream(data, "migration stream '" + path + "'");
+}
+
+std::string VirtControl::info_registers(int cpu) {
+    std::string out;
+    on_machine([&] {
+        if (cpu >= static_cast<int>(m_.cpus_.size())) {
+            out = "Error: no CPU " + std::to_string(cpu) + " (the machine has " +
+                  std::to_string(m_.cpus_.size()) + ")\n";
+            return;
+        }
+        for (auto& c : m_.cpus_)
+            if (cpu < 0 || static_cast<int>(c->index) == cpu) out += format_cpu_registers(*c);
+    });
+    return out;
+}
+
+std::string VirtControl::info_cpus() {
+    std::string out;
+    on_machine([&] {
+        std::vector<const Cpu*> list;
+        for (auto& c : m_.cpus_)
+            list.push_back(c.get());
+        out = format_cpu_list(list);
+    });
+    return out;
+}
+
+std::string VirtControl::info_gic() {
+    return "The machine has no GIC yet.\n";
+}
+
+} // namespace kestrel
