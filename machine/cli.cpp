@@ -305,7 +305,7 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     }
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
     if (machine.gic)
-        cfg.gic_version = *machine.gic == "max" ? (cfg.virtualization ? "4.1" : "3") : *machine.gic;
+        cfg.gic_version = *machine.gic == "max" ? "4.1" : *machine.gic; // max: the newest model
     if (o.monitor_on_stdio()) {
         if (o.nographic || (serial_given && (cfg.serial == "stdio" || cfg.serial == "mon:stdio")))
             throw CliError("-monitor stdio: stdin already belongs to the serial port; use "

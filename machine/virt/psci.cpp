@@ -42,6 +42,7 @@ int64_t Psci::cpu_on(Cpu& caller, uint64_t target, uint64_t entry, uint64_t cont
     // The core starts from its reset state in the caller's exception
     // level, MMU and caches off, interrupts masked, x0 = context ID.
     t->reset();
+    if (on_cpu_reset) on_cpu_reset(*t);
     t->s.el = caller.s.el;
     t->update_mmu_idx();
     t->s.pc = entry;

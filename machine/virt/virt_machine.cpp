@@ -12,10 +12,15 @@ namespace kestrel {
 
 namespace {
 
-// Redistributor frames per core: RD_base + SGI_base (128 KiB) for GICv3,
-// plus VLPI_base and a reserved frame (256 KiB) for GICv4.x.
-uint64_t redist_stride(const std::string& gic) {
-    return gic == "3" ? 0x20000 : 0x40000;
+// INTIDs of the generic timer PPIs, as the device tree's timer node names
+// them (PPI n = INTID 16 + n): non-secure physical 14, virtual 11.
+constexpr unsigned kTimerPhysIntid = 30, kTimerVirtIntid = 27;
+
+GicConfig gic_config_for(const VirtConfig& cfg) {
+    GicConfig g;
+    g.version = cfg.gic_version == "3" ? GicVersion::V3 : GicVersion::V4_1;
+    g.cpu_mpidr = GicConfig::virt_mpidrs(cfg.smp);
+    return g;
 }
 
 std::string cpu_compatible(const std::string& model) {
@@ -36,12 +41,16 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         throw MachineError("unknown CPU model '" + cfg.cpu_model +
                            "' (known: " + cpu_model_names() + ")");
     if (cfg.gic_version != "3" && cfg.gic_version != "4.1")
-        throw MachineError("unsupported GIC version '" + cfg.gic_version + "' (use 3 or 4.1)");
-    uint64_t max_cpus = virt::kGicRedistSize / redist_stride(cfg.gic_version);
+        throw MachineError("unsupported GIC version '" + cfg.gic_version +
+                           "' (use gic-version=3, 4.1 or max)");
+    // Each core needs one redistributor: 128 KiB on GICv3, 256 KiB on GICv4.x.
+    const GicConfig gcfg = gic_config_for(cfg);
+    uint64_t max_cpus = virt::kGicRedistSize / gcfg.redist_stride();
     if (cfg.smp < 1 || cfg.smp > max_cpus)
         throw MachineError("-smp " + std::to_string(cfg.smp) + ": the virt board with GICv" +
                            cfg.gic_version + " supports 1 to " + std::to_string(max_cpus) +
-                           " CPUs");
+                           " CPUs (one redistributor each in the " +
+                           std::to_string(virt::kGicRedistSize >> 10) + " KiB region)");
     if (cfg.ram_size == 0 || cfg.ram_size % 4096)
         throw MachineError("RAM size must be a non-zero multiple of 4 KiB");
 
@@ -57,6 +66,7 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         raw.push_back(cpus_.back().get());
     }
     psci_ = std::make_unique<Psci>(raw);
+    psci_->on_cpu_reset = [this](Cpu& c) { sync_timer_ppis(c); };
     psci_->on_system_off = [this](Cpu&) {
         exit_status_ = 0;
         exec_->stop();
@@ -92,18 +102,16 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
             };
     }
     cpu_list_ = raw;
-    for (Cpu* c : raw) {
+    for (Cpu* c : raw)
         c->siblings = &cpu_list_;
-        // Until the GIC exists, the timers drive the core's IRQ line directly
-        // (physical or virtual timer, level-sensitive).
-        for (unsigned w : {GenericTimer::kPhys, GenericTimer::kVirt})
-            c->timer.irq_out[w] = [c](bool) {
-                c->irq_line =
-                    c->timer.output(GenericTimer::kPhys) || c->timer.output(GenericTimer::kVirt);
-            };
-    }
+    create_gic(raw);
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
     exec_->poll_devices = [this] { return poll_devices(); };
+    // The GIC may change a core's lines from another thread (a device
+    // raising an SPI): wake the loop if every core sleeps in WFI.
+    gic_->on_line_change = [this](unsigned) {
+        if (exec_) exec_->kick();
+    };
     exec_->on_all_halted = [this] {
         if (!reset_pending_ || quit_requested_) return false;
         reset_board();
@@ -111,6 +119,32 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
     };
     prepare_boot();
     reset_board();
+}
+
+void VirtMachine::create_gic(const std::vector<Cpu*>& cpus) {
+    try {
+        gic_ = std::make_unique<GicV3>(gic_config_for(cfg_));
+        gic_->attach(
+            bus_, cpus,
+            {virt::kGicDistBase, virt::kGicRedistBase, virt::kGicRedistSize, virt::kGicItsBase});
+    } catch (const GicConfigError& e) {
+        throw MachineError(e.what());
+    }
+    // Timers are level-sensitive PPIs of their own core's redistributor.
+    for (Cpu* c : cpus) {
+        c->timer.irq_out[GenericTimer::kPhys] = [this, c](bool level) {
+            gic_->set_ppi(c->index, kTimerPhysIntid, level);
+        };
+        c->timer.irq_out[GenericTimer::kVirt] = [this, c](bool level) {
+            gic_->set_ppi(c->index, kTimerVirtIntid, level);
+        };
+    }
+    uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
+}
+
+void VirtMachine::sync_timer_ppis(Cpu& c) {
+    gic_->set_ppi(c.index, kTimerPhysIntid, c.timer.output(GenericTimer::kPhys));
+    gic_->set_ppi(c.index, kTimerVirtIntid, c.timer.output(GenericTimer::kVirt));
 }
 
 VirtMachine::~VirtMachine() {
@@ -212,7 +246,11 @@ void VirtMachine::reset_board() {
         }
         // Secondary cores wait powered off for PSCI CPU_ON.
         c->run_state = c->index == 0 ? CpuRunState::Running : CpuRunState::Off;
+        // A core reset forgets the timer outputs without telling the GIC.
+        sync_timer_ppis(*c);
     }
+    // After the cores: the GIC drives their IRQ/FIQ lines from its reset state.
+    gic_->reset();
     Cpu& boot = *cpus_[0];
     boot.s.pc = boot_.start_pc;
     if (boot_.start_pc != virt::kBootRomBase) {

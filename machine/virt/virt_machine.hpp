@@ -4,6 +4,7 @@
 #include "cpu/cpu.hpp"
 #include "hw/bus.hpp"
 #include "hw/pl011.hpp"
+#include "intc/gicv3/gicv3.hpp"
 #include "machine/virt/loader.hpp"
 #include "machine/virt/machine_error.hpp"
 #include "machine/virt/psci.hpp"
@@ -48,6 +49,7 @@ class VirtMachine {
     Bus& bus() { return bus_; }
     std::vector<std::unique_ptr<Cpu>>& cpus() { return cpus_; }
     Pl011& uart() { return *uart_; }
+    GicV3& gic() { return *gic_; }
     Psci& psci() { return *psci_; }
     const BootInfo& boot_info() const { return boot_; }
     const VirtConfig& config() const { return cfg_; }
@@ -65,11 +67,15 @@ class VirtMachine {
     // Power-on and SYSTEM_RESET: devices and cores reset, images rewritten.
     void reset_board();
     int64_t poll_devices();
+    void create_gic(const std::vector<Cpu*>& cpus);
+    // Drives the timer PPIs of one core from its timer's current outputs.
+    void sync_timer_ppis(Cpu& c);
 
     VirtConfig cfg_;
     Bus bus_;
     std::vector<std::unique_ptr<Cpu>> cpus_;
     std::vector<Cpu*> cpu_list_; // every core, for inner-shareable TLB maintenance
+    std::unique_ptr<GicV3> gic_;
     std::unique_ptr<Pl011> uart_;
     std::unique_ptr<Psci> psci_;
     std::unique_ptr<Semihosting> semihosting_;

@@ -62,10 +62,11 @@ TEST_CASE("cli: -M and -machine repeat and merge") {
                           "virtualization=on", "-kernel", "k"});
     CHECK(o.machine.gic_version == "3");
     CHECK(o.machine.virtualization);
-    // max follows the EL2 setting, whatever the order.
+    // max is the newest GIC Kestrel models, with or without EL2.
     CHECK(parse({"-M", "virt,gic-version=max", "-M", "virtualization=on", "-kernel", "k"})
               .machine.gic_version == "4.1");
-    CHECK(parse({"-M", "virt,gic-version=max", "-kernel", "k"}).machine.gic_version == "3");
+    CHECK(parse({"-M", "virt,gic-version=max", "-kernel", "k"}).machine.gic_version == "4.1");
+    CHECK(parse({"-M", "virt", "-kernel", "k"}).machine.gic_version == "3");
     CHECK(parse({"-machine", "type=virt,virtualization=off", "-kernel", "k"})
               .machine.virtualization == false);
     CHECK(contains(error_of({"-M", "sbsa-ref"}), "sbsa-ref"));
