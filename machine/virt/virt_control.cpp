@@ -1,6 +1,7 @@
 #include "machine/virt/virt_control.hpp"
 
 #include "cpu/guest_counter.hpp"
+#include "intc/gicv3/gic_state_dump.hpp"
 #include "machine/virt/virt_info.hpp"
 #include "machine/virt/virt_machine.hpp"
 
@@ -264,7 +265,9 @@ std::string VirtControl::info_cpus() {
 }
 
 std::string VirtControl::info_gic() {
-    return "The machine has no GIC yet.\n";
+    std::string out;
+    on_machine([&] { out = format_gic_state(m_.gic_->state()); });
+    return out;
 }
 
 } // namespace kestrel

@@ -9,6 +9,7 @@
 #include "machine/virt/virt_machine.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 namespace kestrel {
 
@@ -26,6 +27,29 @@ uint32_t typer2_of_version(const std::string& version) {
 }
 
 } // namespace
+
+std::optional<std::string> gic_snapshot_problem(const GicV3& gic, const GicV3State& st) {
+    const GicV3State& own = gic.state();
+    // TYPER2 first: it is what tells a GICv4.1 snapshot from a GICv3 one.
+    if (auto m = gic_typer2_mismatch(st.gicd_typer2, own.gicd_typer2)) return m;
+    if (std::string why = gic.state_mismatch(st); !why.empty()) return why;
+    char b[160];
+    if (st.gicd_typer != own.gicd_typer) {
+        std::snprintf(b, sizeof b, "snapshot has GICD_TYPER=0x%08x, this machine's GIC has 0x%08x",
+                      st.gicd_typer, own.gicd_typer);
+        return std::string(b);
+    }
+    for (size_t i = 0; i < st.cpu.size(); i++)
+        if (st.cpu[i].gicr_typer != own.cpu[i].gicr_typer) {
+            std::snprintf(b, sizeof b,
+                          "snapshot has GICR_TYPER=0x%016llx for CPU %zu, this machine has "
+                          "0x%016llx",
+                          static_cast<unsigned long long>(st.cpu[i].gicr_typer), i,
+                          static_cast<unsigned long long>(own.cpu[i].gicr_typer));
+            return std::string(b);
+        }
+    return std::nullopt;
+}
 
 std::string explain_config_difference(const std::string& key, const std::string& snapshot_value,
                                       const std::string& own_value) {
@@ -59,6 +83,12 @@ VirtSnapshot::VirtSnapshot(VirtMachine& m) : m_(m) {
              [max_el](const CpuSnapshotState& st) { return cpu_snapshot_problem(st, max_el); },
              [c](const CpuSnapshotState& st) { restore_cpu_snapshot(*c, st); }}));
     }
+    GicV3* gic = m_.gic_.get();
+    objects_.push_back(make_mirrored_object<GicV3State>(
+        kGicSection, 0,
+        {[gic] { return gic->state(); },
+         [gic](const GicV3State& st) { return gic_snapshot_problem(*gic, st); },
+         [gic](const GicV3State& st) { gic->load_state(st); }}));
     Pl011* uart = m_.uart_.get();
     objects_.push_back(make_mirrored_object<Pl011State>(
         kPl011Section, 0,

@@ -15,6 +15,8 @@
 namespace kestrel {
 
 class VirtMachine;
+class GicV3;
+struct GicV3State;
 
 // Board-level state: the guest's system counter, so restored guests see
 // their time continue from the saved value, and a pending SYSTEM_RESET.
@@ -56,6 +58,10 @@ class VirtSnapshot {
     VirtMachine& m_;
     std::vector<std::unique_ptr<savevm::StateObject>> objects_;
 };
+
+// Why a GIC state from a snapshot cannot be installed on gic (TYPER2 that
+// differs, with what both values mean; shape; ID registers), or nothing.
+std::optional<std::string> gic_snapshot_problem(const GicV3& gic, const GicV3State& st);
 
 // Adds why two gic-version values differ (their TYPER2 meaning).
 std::string explain_config_difference(const std::string& key, const std::string& snapshot_value,
