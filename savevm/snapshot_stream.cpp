@@ -230,6 +230,9 @@ void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_conf
             if (auto err = o->validate()) throw LoadError(*err);
         }
         if (ram_commits.size() != ram.size()) throw LoadError("snapshot lacks RAM contents");
+    } catch (const std::bad_alloc&) {
+        discard_all();
+        throw LoadError("snapshot needs more memory than is available to load");
     } catch (...) {
         discard_all();
         throw;

@@ -357,3 +357,16 @@ TEST_CASE("virtio validator: device kind and queue shape must fit") {
     st.transport.queues.resize(2);
     CHECK_FALSE(virtio_state_mismatch(st, t).empty());
 }
+
+TEST_CASE("a vector count larger than its elements could fill is refused before allocating") {
+    ByteWriter w;
+    w.u32(1000); // 1000 per-CPU GIC records ...
+    std::vector<uint8_t> zeros(4000);
+    w.bytes(zeros.data(), zeros.size()); // ... in the space of about twenty
+    std::vector<GicV3CpuState> v;
+    ByteReader r(w.data().data(), w.size(), "test");
+    CHECK_THROWS_WITH_AS(load_value(r, v, 1), doctest::Contains("larger than the stream"),
+                         LoadError);
+    CHECK(v.empty());
+    CHECK(min_encoded_size<GicV3CpuState>(1) > 100);
+}
