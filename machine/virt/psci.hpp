@@ -59,6 +59,7 @@ class Psci {
 
   private:
     int64_t cpu_on(Cpu& caller, uint64_t target, uint64_t entry, uint64_t context);
+    int64_t cpu_suspend(Cpu& c, uint64_t power_state);
     int64_t affinity_info(uint64_t target, uint64_t lowest_level) const;
 
     std::vector<Cpu*> cpus_;

@@ -1,8 +1,12 @@
 #include "machine/virt/virt_machine.hpp"
 
+#include "intc/gicv3/gic_reset.hpp"
 #include "machine/virt/boot_stub.hpp"
 #include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
+
+#include "hw/virtio/virtio_blk.hpp"
+#include "hw/virtio/virtio_rng.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -66,7 +70,10 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         raw.push_back(cpus_.back().get());
     }
     psci_ = std::make_unique<Psci>(raw);
-    psci_->on_cpu_reset = [this](Cpu& c) { sync_timer_ppis(c); };
+    psci_->on_cpu_reset = [this](Cpu& c) {
+        sync_timer_ppis(c);
+        reset_cpu_interface(c.index);
+    };
     psci_->on_system_off = [this](Cpu&) {
         exit_status_ = 0;
         exec_->stop();
@@ -105,6 +112,7 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
     for (Cpu* c : raw)
         c->siblings = &cpu_list_;
     create_gic(raw);
+    create_virtio();
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
     exec_->poll_devices = [this] { return poll_devices(); };
     // The GIC may change a core's lines from another thread (a device
@@ -140,6 +148,49 @@ void VirtMachine::create_gic(const std::vector<Cpu*>& cpus) {
         };
     }
     uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
+    rtc_ =
+        std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
+    bus_.add_device(virt::kRtcBase, virt::kRtcSize, rtc_.get());
+}
+
+void VirtMachine::create_virtio() {
+    if (cfg_.virtio.size() > virt::kVirtioCount)
+        throw MachineError("too many virtio devices (the virt board has " +
+                           std::to_string(virt::kVirtioCount) + " virtio-mmio transports)");
+    for (size_t n = 0; n < cfg_.virtio.size(); n++) {
+        const VirtioDeviceConfig& v = cfg_.virtio[n];
+        std::unique_ptr<VirtioDevice> dev;
+        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
+            dev = std::make_unique<VirtioRng>();
+        } else {
+            std::shared_ptr<BlockBackend> be;
+            try {
+                be = std::make_shared<BlockBackend>(v.file, v.read_only);
+            } catch (const std::runtime_error& e) {
+                throw MachineError(e.what());
+            }
+            dev = std::make_unique<VirtioBlk>(std::move(be));
+        }
+        const unsigned intid = 32 + virt::kVirtioFirstSpi + static_cast<unsigned>(n);
+        virtio_.push_back(std::make_unique<VirtioMmio>(
+            bus_, std::move(dev), [this, intid](bool level) { gic_->set_spi(intid, level); }));
+        bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                        virtio_.back().get());
+    }
+}
+
+void VirtMachine::reset_cpu_interface(unsigned cpu) {
+    // The ICC_* registers belong to the core and reset with it (CPU_ON);
+    // the redistributor is not part of the core and keeps its state.
+    const GicV3CpuState fresh = gic_initial_state(gic_->config()).cpu[cpu];
+    GicV3CpuState& s = gic_->mutable_state().cpu[cpu];
+    s.icc_ctlr = fresh.icc_ctlr;
+    s.icc_pmr = fresh.icc_pmr;
+    s.icc_bpr = fresh.icc_bpr;
+    s.icc_igrpen = fresh.icc_igrpen;
+    s.icc_apr = fresh.icc_apr;
+    s.icc_sre = fresh.icc_sre;
+    gic_->state_loaded();
 }
 
 void VirtMachine::sync_timer_ppis(Cpu& c) {
@@ -187,6 +238,10 @@ std::vector<uint8_t> VirtMachine::make_dtb(const std::string& bootargs) {
     p.uart_base = virt::kUartBase;
     p.uart_size = virt::kUartSize;
     p.uart_spi = virt::kUartSpi;
+    p.rtc = FdtMmioDevice{virt::kRtcBase, virt::kRtcSize, virt::kRtcSpi};
+    for (size_t n = 0; n < virtio_.size(); n++)
+        p.virtio.push_back({virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                            virt::kVirtioFirstSpi + static_cast<unsigned>(n)});
     p.gic.version = cfg_.gic_version;
     p.gic.dist_base = virt::kGicDistBase;
     p.gic.dist_size = virt::kGicDistSize;
@@ -281,6 +336,8 @@ int64_t VirtMachine::poll_devices() {
     };
     for (Cpu* c : cpu_list_)
         sooner(c->timer.update());
+    // The RTC's match interrupt: wake when the counter reaches MR.
+    if (int64_t s = rtc_->poll(); s >= 0) sooner(s == 0 ? 1'000'000'000 : s * 1'000'000'000);
     std::lock_guard<std::mutex> lk(input_mu_);
     while (!input_.empty() && uart_->can_receive()) {
         uart_->receive(input_.front());

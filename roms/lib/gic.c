@@ -195,3 +195,8 @@ int smp_wait_off(unsigned cpu) {
         if (psci_call(PSCI_AFFINITY_INFO64, mpidr, 0, 0) == 1) return 1;
     return 0;
 }
+
+void spin_delay(unsigned long loops) {
+    for (unsigned long i = 0; i < loops; i++)
+        __asm__ volatile("" ::: "memory");
+}

@@ -157,3 +157,17 @@ int smp_wait_off(unsigned cpu);
 #define irq_disable() __asm__ volatile("msr daifset, #3" ::: "memory")
 
 #define MAX_CPUS 8
+
+/* Spins until cond holds or a generous bound passes; yields cond. Other
+   cores get time while this one spins. */
+#define WAIT_FOR(cond)                                                                             \
+    ({                                                                                             \
+        unsigned long n_ = 0;                                                                      \
+        while (!(cond) && n_ < 20000000ul) {                                                       \
+            n_++;                                                                                  \
+            __asm__ volatile("" ::: "memory");                                                     \
+        }                                                                                          \
+        (cond) ? 1 : 0;                                                                            \
+    })
+/* Lets other cores and pending interrupts run for a while. */
+void spin_delay(unsigned long loops);

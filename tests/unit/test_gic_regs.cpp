@@ -207,7 +207,7 @@ TEST_CASE("GICR RD_base registers, GICv3") {
 TEST_CASE("GICR RD_base registers, GICv4.1") {
     GicRig t(GicVersion::V4_1, 2);
     const uint64_t t0 = t.r(0, g::r::TYPER, 8);
-    CHECK(field(t0, 1, 1) == 0);  // VLPIS: no virtual LPIs without a v4.1 ITS
+    CHECK(field(t0, 1, 1) == 1);  // VLPIS: four frames per redistributor
     CHECK(field(t0, 3, 1) == 1);  // DirectLPI
     CHECK(field(t0, 7, 1) == 0);  // RVPEID
     CHECK(field(t0, 26, 1) == 0); // VSGI

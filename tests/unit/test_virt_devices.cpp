@@ -6,7 +6,9 @@
 #include "machine/virt/virt_machine.hpp"
 #include "temp_files.hpp"
 
+#include <ctime>
 #include <doctest/doctest.h>
+#include <libfdt.h>
 
 using namespace kestrel;
 using namespace kestrel::test;
@@ -164,7 +166,7 @@ TEST_CASE("virt devices: SYSTEM_RESET returns the GIC to a fresh GIC's state") {
     CHECK(same);
 }
 
-TEST_CASE("virt devices: CPU_ON clears a timer PPI the core's reset forgot") {
+TEST_CASE("virt devices: CPU_ON resets the core's CPU interface and clears a stale timer PPI") {
     TempDir dir;
     const uint64_t base = virt::kRamBase + 0x80000;
     std::vector<uint32_t> code;
@@ -186,13 +188,181 @@ TEST_CASE("virt devices: CPU_ON clears a timer PPI the core's reset forgot") {
     c1.timer.write_ctl(GenericTimer::kPhys, 1);
     c1.timer.update();
     REQUIRE(m.gic().state().cpu[1].level == (1u << 30));
+    // The core's CPU interface was left programmed before it went off.
+    m.gic().icc_write(1, IccReg::PMR, 0xf0);
+    m.gic().icc_write(1, IccReg::IGRPEN1, 1);
+    m.gic().icc_write(1, IccReg::BPR1, 6);
+    const uint64_t bpr1_reset = m.gic().icc_read(0, IccReg::BPR1);
     uint32_t level_at_start = ~0u;
+    uint64_t pmr = 1, igrpen1 = 1, bpr1 = 0;
     c1.hooks.hvc = [&](Cpu& cpu, uint16_t) {
         level_at_start = m.gic().state().cpu[1].level;
+        pmr = m.gic().icc_read(1, IccReg::PMR);
+        igrpen1 = m.gic().icc_read(1, IccReg::IGRPEN1);
+        bpr1 = m.gic().icc_read(1, IccReg::BPR1);
         m.request_quit(0);
         cpu.halt(0);
         return true;
     };
     CHECK(m.run() == 0);
     CHECK(level_at_start == 0);
+    CHECK(pmr == 0);
+    CHECK(igrpen1 == 0);
+    CHECK(bpr1 == bpr1_reset);
+}
+
+namespace {
+
+int fdt_node(const std::vector<uint8_t>& fdt, const char* path) {
+    return fdt_path_offset(fdt.data(), path);
+}
+
+std::vector<uint32_t> fdt_cells(const std::vector<uint8_t>& fdt, int off, const char* prop) {
+    int len = 0;
+    auto* p = static_cast<const fdt32_t*>(fdt_getprop(fdt.data(), off, prop, &len));
+    std::vector<uint32_t> out;
+    for (int i = 0; p && i < len / 4; i++)
+        out.push_back(fdt32_to_cpu(p[i]));
+    return out;
+}
+
+std::string fdt_str(const std::vector<uint8_t>& fdt, int off, const char* prop) {
+    int len = 0;
+    auto* p = static_cast<const char*>(fdt_getprop(fdt.data(), off, prop, &len));
+    return p ? std::string(p, static_cast<size_t>(len)) : "<missing>";
+}
+
+VirtioDeviceConfig blk(const std::string& file, bool ro = false) {
+    VirtioDeviceConfig v;
+    v.file = file;
+    v.read_only = ro;
+    return v;
+}
+
+VirtioDeviceConfig rng() {
+    VirtioDeviceConfig v;
+    v.kind = VirtioDeviceConfig::Kind::Rng;
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("virt devices: virtio-mmio transports take slots in order, with DT nodes") {
+    TempDir dir;
+    VirtConfig cfg = board();
+    cfg.kernel = dir.file("k.bin", to_bytes({kHvc0}));
+    std::string disk = dir.file("disk.img", std::vector<uint8_t>(64 * 512, 0x5a));
+    cfg.virtio = {blk(disk), rng(), blk(disk, true)};
+    VirtMachine m(cfg);
+    REQUIRE(m.virtio().size() == 3);
+    const uint32_t ids[3] = {2, 4, 2}; // block, entropy, block
+    for (unsigned n = 0; n < 3; n++) {
+        const uint64_t base = virt::kVirtioBase + n * 0x200;
+        const BusRegion* r = m.bus().find(base);
+        REQUIRE(r);
+        CHECK(r->device == m.virtio()[n].get());
+        CHECK(rd32(m, base) == 0x74726976); // "virt"
+        CHECK(rd32(m, base + 4) == 2);      // modern transport
+        CHECK(rd32(m, base + 8) == ids[n]);
+    }
+    CHECK(m.bus().find(virt::kVirtioBase + 3 * 0x200) == nullptr);
+
+    const std::vector<uint8_t>& dtb = m.boot_info().dtb;
+    int prev = -1;
+    for (unsigned n = 0; n < 3; n++) {
+        std::string path = "/virtio_mmio@a000" + std::to_string(n * 2) + "00";
+        int node = fdt_node(dtb, path.c_str());
+        INFO(path);
+        REQUIRE(node >= 0);
+        CHECK(node > prev); // listed in slot order: Linux probes vda first
+        prev = node;
+        CHECK(fdt_str(dtb, node, "compatible") == std::string("virtio,mmio\0", 12));
+        CHECK(fdt_cells(dtb, node, "reg") ==
+              std::vector<uint32_t>{0, static_cast<uint32_t>(0x0a000000 + n * 0x200), 0, 0x200});
+        CHECK(fdt_cells(dtb, node, "interrupts") == std::vector<uint32_t>{0, 16 + n, 1});
+        CHECK(fdt_getprop(dtb.data(), node, "dma-coherent", nullptr) != nullptr);
+    }
+    CHECK(fdt_node(dtb, "/virtio_mmio@a000600") < 0);
+}
+
+TEST_CASE("virt devices: no virtio nodes without devices; PL031 node") {
+    TempDir dir;
+    VirtConfig cfg = board();
+    cfg.kernel = dir.file("k.bin", to_bytes({kHvc0}));
+    VirtMachine m(cfg);
+    const std::vector<uint8_t>& dtb = m.boot_info().dtb;
+    CHECK(fdt_node(dtb, "/virtio_mmio@a000000") < 0);
+    int rtc = fdt_node(dtb, "/pl031@9010000");
+    REQUIRE(rtc >= 0);
+    CHECK(fdt_str(dtb, rtc, "compatible") == std::string("arm,pl031\0arm,primecell\0", 24));
+    CHECK(fdt_cells(dtb, rtc, "reg") == std::vector<uint32_t>{0, 0x09010000, 0, 0x1000});
+    CHECK(fdt_cells(dtb, rtc, "interrupts") == std::vector<uint32_t>{0, 2, 4});
+    CHECK(fdt_str(dtb, rtc, "clock-names") == std::string("apb_pclk\0", 9));
+    int clk = fdt_node_offset_by_phandle(dtb.data(), fdt_cells(dtb, rtc, "clocks").at(0));
+    CHECK(clk == fdt_node(dtb, "/apb-pclk"));
+}
+
+TEST_CASE("virt devices: a missing disk image is a MachineError naming it") {
+    TempDir dir;
+    VirtConfig cfg = board();
+    cfg.virtio = {blk(dir.path("missing.img"))};
+    CHECK(error_of(cfg).find(dir.path("missing.img")) != std::string::npos);
+    cfg.virtio = {blk(dir.path(""))}; // a directory
+    CHECK(error_of(cfg).find("disk image") != std::string::npos);
+}
+
+TEST_CASE("virt devices: PL031 at 0x09010000 counts host seconds; match raises SPI 2") {
+    VirtMachine m(board());
+    const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+    const uint64_t dr = rd32(m, virt::kRtcBase);
+    CHECK(dr + 2 >= now);
+    CHECK(dr <= now + 2);
+    const uint32_t bit34 = 1u << (34 % 32);
+    bool raised = false;
+    for (int attempt = 0; attempt < 3 && !raised; attempt++) {
+        wr32(m, virt::kRtcBase + 0x10, 1);                      // IMSC
+        wr32(m, virt::kRtcBase + 0x4, rd32(m, virt::kRtcBase)); // MR = now
+        raised = (m.gic().state().level[1] & bit34) != 0;
+    }
+    CHECK(raised);
+    wr32(m, virt::kRtcBase + 0x1c, 1); // ICR
+    CHECK((m.gic().state().level[1] & bit34) == 0);
+}
+
+TEST_CASE("virt devices: a virtio-rng request raises the transport's SPI 16 + n") {
+    VirtConfig cfg = board();
+    cfg.virtio = {rng(), rng()};
+    VirtMachine m(cfg);
+    const uint64_t t = virt::kVirtioBase + 0x200; // slot 1: INTID 49
+    const uint64_t desc = virt::kRamBase + 0x100000, avail = desc + 0x1000, used = desc + 0x2000,
+                   buf = desc + 0x3000;
+    auto w = [&](uint64_t off, uint64_t v) { wr32(m, t + off, v); };
+    w(0x70, 0);
+    w(0x70, 3);
+    w(0x24, 1);
+    w(0x20, 1); // VIRTIO_F_VERSION_1
+    w(0x70, 11);
+    w(0x30, 0);
+    w(0x38, 4);
+    w(0x80, desc);
+    w(0x90, avail);
+    w(0xa0, used);
+    w(0x44, 1);
+    w(0x70, 15);
+    // One 16-byte device-writable buffer.
+    REQUIRE(m.bus().write(desc, 8, buf) == MemResult::Ok);
+    REQUIRE(m.bus().write(desc + 8, 4, 16) == MemResult::Ok);
+    REQUIRE(m.bus().write(desc + 12, 2, 2) == MemResult::Ok); // VIRTQ_DESC_F_WRITE
+    REQUIRE(m.bus().write(avail + 4, 2, 0) == MemResult::Ok);
+    REQUIRE(m.bus().write(avail + 2, 2, 1) == MemResult::Ok);
+    const uint32_t bit49 = 1u << (49 % 32), bit48 = 1u << (48 % 32);
+    CHECK((m.gic().state().level[1] & bit49) == 0);
+    w(0x50, 0); // notify
+    CHECK((m.gic().state().level[1] & bit49) != 0);
+    CHECK((m.gic().state().level[1] & bit48) == 0);
+    uint64_t used_idx = 0;
+    REQUIRE(m.bus().read(used + 2, 2, used_idx) == MemResult::Ok);
+    CHECK(used_idx == 1);
+    w(0x64, rd32(m, t + 0x60)); // InterruptACK
+    CHECK((m.gic().state().level[1] & bit49) == 0);
 }
