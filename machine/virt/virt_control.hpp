@@ -7,6 +7,7 @@
 #pragma once
 #include "machine/virt/virt_snapshot.hpp"
 #include "monitor/machine_control.hpp"
+#include "savevm/disk_snapshots.hpp"
 #include "savevm/snapshot_store.hpp"
 
 #include <atomic>
@@ -20,6 +21,7 @@ class VirtMachine;
 
 class VirtControl final : public MachineControl {
   public:
+    // Throws MachineError when a disk's snapshot side files cannot be read.
     VirtControl(VirtMachine& m, std::string snapshot_dir);
     ~VirtControl() override;
 
@@ -61,11 +63,14 @@ class VirtControl final : public MachineControl {
     void on_machine(const std::function<void()>& fn);
     void emit(const std::string& name, const nlohmann::json& data = nullptr);
     std::vector<uint8_t> save_frozen(SnapshotTiming* t);
-    ControlResult load_stream(const std::vector<uint8_t>& data, const std::string& what);
+    ControlResult load_stream(const std::vector<uint8_t>& data, const std::string& what,
+                              savevm::StateObject* extra = nullptr);
 
     VirtMachine& m_;
     VirtSnapshot snap_;
     savevm::SnapshotStore store_;
+    // One per writable virtio-blk disk, in slot order (side files TAG.diskN).
+    std::vector<std::unique_ptr<savevm::DiskSnapshots>> disks_;
     std::atomic<bool> running_{true};
     std::mutex phase_mu_;
     Phase phase_ = Phase::Before;

@@ -4,6 +4,9 @@
 #include "cpu/guest_counter.hpp"
 #include "cpu/sysreg.hpp"
 #include "hw/pl011_desc.hpp"
+#include "hw/pl031_desc.hpp"
+#include "hw/virtio/virtio_blk.hpp"
+#include "hw/virtio/virtio_mmio_desc.hpp"
 #include "intc/gicv3/gic_reset.hpp"
 #include "intc/gicv3/gic_state_desc.hpp"
 #include "machine/virt/virt_machine.hpp"
@@ -99,6 +102,32 @@ VirtSnapshot::VirtSnapshot(VirtMachine& m) : m_(m) {
              return std::nullopt;
          },
          [uart](const Pl011State& st) { uart->load_state(st); }}));
+    Pl031* rtc = m_.rtc_.get();
+    objects_.push_back(make_mirrored_object<Pl031State>(kPl031Section, 0,
+                                                        {[rtc] { return rtc->state(); },
+                                                         {},
+                                                         [rtc](const Pl031State& st) {
+                                                             rtc->state() = st;
+                                                             rtc->update_irq();
+                                                         }}));
+    for (size_t n = 0; n < m_.virtio_.size(); n++) {
+        VirtioMmio* t = m_.virtio_[n].get();
+        objects_.push_back(make_mirrored_object<VirtioSnapshotState>(
+            kVirtioMmioSection, static_cast<uint32_t>(n),
+            {[t] {
+                 t->sync_to_state();
+                 return VirtioSnapshotState{t->device().device_id(), t->state()};
+             },
+             [t](const VirtioSnapshotState& st) -> std::optional<std::string> {
+                 std::string why = virtio_state_mismatch(st, *t);
+                 if (why.empty()) return std::nullopt;
+                 return why;
+             },
+             [t](const VirtioSnapshotState& st) {
+                 t->state() = st.transport;
+                 t->sync_from_state();
+             }}));
+    }
 }
 
 VirtSnapshot::~VirtSnapshot() = default;
@@ -112,7 +141,21 @@ ConfigRecord VirtSnapshot::config() const {
     r.emplace_back("ram", std::to_string(c.ram_size));
     r.emplace_back("gic-version", c.gic_version);
     r.emplace_back("virtualization", c.virtualization ? "on" : "off");
-    r.emplace_back("devices", "pl011");
+    // The devices in their bus slots; a disk's size is part of what the
+    // guest has seen.
+    std::string devices = "pl011 pl031";
+    for (size_t n = 0; n < c.virtio.size(); n++) {
+        const VirtioDeviceConfig& v = c.virtio[n];
+        devices += " virtio" + std::to_string(n) + ":";
+        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
+            devices += "rng";
+        } else {
+            auto* blk = dynamic_cast<VirtioBlk*>(&m_.virtio_[n]->device());
+            devices += std::string(v.read_only ? "blk-ro" : "blk") + "/" +
+                       std::to_string(blk ? blk->backend().size() : 0);
+        }
+    }
+    r.emplace_back("devices", devices);
     return r;
 }
 
