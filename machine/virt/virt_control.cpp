@@ -205,6 +205,8 @@ ControlResult VirtControl::savevm(const std::string& tag) {
     if (!SnapshotStore::valid_tag(tag))
         return ControlResult::error("invalid snapshot tag '" + tag +
                                     "' (use letters, digits, '-', '_', '.')");
+    if (!disks_.empty())
+        if (auto err = store_.ensure_dir()) return ControlResult::error(*err);
     std::vector<uint8_t> data;
     SnapshotTiming t;
     std::string disk_error;

@@ -161,14 +161,71 @@ TEST_CASE("format check: a field change without a version bump is reported") {
 
 TEST_CASE("golden format: the snapshot format matches tests/savevm/state-format.json") {
     // Regenerate after a deliberate, version-bumped change with
-    //   build/kestrel -dump-state-format > tests/savevm/state-format.json
+    //   build/kestrel -device virtio-rng-device -dump-state-format
+    //   (output into tests/savevm/state-format.json)
     std::ifstream f(KESTREL_GOLDEN_FORMAT);
     REQUIRE_MESSAGE(f.good(), "cannot read " KESTREL_GOLDEN_FORMAT);
     nlohmann::json golden = nlohmann::json::parse(f);
     VirtConfig c;
     c.serial = "null";
+    c.virtio.push_back({VirtioDeviceConfig::Kind::Rng, "", false});
     VirtMachine m(c);
     nlohmann::json current = VirtSnapshot(m).describe_format();
     for (const std::string& problem : compare_formats(golden, current))
         FAIL_CHECK(problem);
+}
+
+#include "hw/virtio/virtio_blk.hpp"
+#include "machine/virt/virt_control.hpp"
+#include "temp_files.hpp"
+
+#include <filesystem>
+
+TEST_CASE("savevm/loadvm/delvm with a writable disk restore its contents, also in a new process") {
+    kestrel::test::TempDir dir;
+    std::string image = dir.file("disk.img", std::vector<uint8_t>(256 * 1024, 0x11));
+    std::string snaps = dir.path("snaps");
+    VirtConfig c = config(1);
+    c.virtio.push_back({VirtioDeviceConfig::Kind::Rng, "", false});
+    c.virtio.push_back({VirtioDeviceConfig::Kind::Block, image, false});
+    auto disk_of = [](VirtMachine& m) -> BlockBackend& {
+        return dynamic_cast<VirtioBlk&>(m.virtio()[1]->device()).backend();
+    };
+    auto read_all = [](BlockBackend& b) {
+        std::vector<uint8_t> v(b.size());
+        REQUIRE(b.read(0, v.data(), v.size()));
+        return v;
+    };
+    std::vector<uint8_t> junk(8192, 0xee);
+    {
+        VirtMachine m(c);
+        VirtControl ctl(m, snaps);
+        REQUIRE(ctl.savevm("with-disk").ok);
+        CHECK(std::filesystem::exists(snaps + "/with-disk.disk0"));
+        CHECK(config_value(ctl.snapshot().config(), "devices").find("virtio1:blk/262144") !=
+              std::string::npos);
+        REQUIRE(disk_of(m).write(4096, junk.data(), junk.size())); // the guest writes
+        auto r = ctl.loadvm("with-disk");
+        REQUIRE_MESSAGE(r.ok, r.message);
+        CHECK(read_all(disk_of(m)) == std::vector<uint8_t>(256 * 1024, 0x11));
+        REQUIRE(disk_of(m).write(100000, junk.data(), junk.size()));
+    }
+    {
+        VirtMachine m(c);
+        VirtControl ctl(m, snaps);
+        auto r = ctl.loadvm("with-disk");
+        REQUIRE_MESSAGE(r.ok, r.message);
+        CHECK(read_all(disk_of(m)) == std::vector<uint8_t>(256 * 1024, 0x11));
+        REQUIRE(ctl.delvm("with-disk").ok);
+        CHECK_FALSE(std::filesystem::exists(snaps + "/with-disk.disk0"));
+        CHECK(ctl.snapshots().empty());
+        // A snapshot whose disk contents went missing is refused.
+        REQUIRE(ctl.savevm("lost").ok);
+        std::filesystem::remove(snaps + "/lost.disk0");
+    }
+    VirtMachine m(c);
+    VirtControl ctl(m, snaps);
+    auto r = ctl.loadvm("lost");
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.find("disk") != std::string::npos);
 }
