@@ -311,6 +311,10 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     }
     cfg.virtio = devices.resolve();
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
+    // The cores have no EL2 yet: refuse rather than start a guest at an
+    // exception level that only half exists.
+    if (cfg.virtualization)
+        throw CliError("-machine virtualization=on: EL2 is not implemented yet (guests start at EL1)");
     if (machine.gic)
         cfg.gic_version = *machine.gic == "max" ? "4.1" : *machine.gic; // max: the newest model
     if (o.monitor_on_stdio()) {
