@@ -310,6 +310,15 @@ class Test:
         g.qmp.execute("cont")
         g.qmp.wait_event("RESUME")
         g.wait_count(frozen + 10)
+        # Snapshots through the machine monitor.
+        check("return" in g.qmp.execute("savevm", tag="via-qmp"), "QMP savevm failed")
+        tags = [x["tag"] for x in g.qmp.execute("query-snapshots")["return"]]
+        check("via-qmp" in tags, f"query-snapshots lists {tags}")
+        bad = g.qmp.execute("loadvm", tag="no-such-tag")
+        check("error" in bad and "no-such-tag" in bad["error"]["desc"], f"QMP loadvm: {bad}")
+        check("return" in g.qmp.execute("delvm", tag="via-qmp"), "QMP delvm failed")
+        hmp = g.qmp.execute("human-monitor-command", **{"command-line": "info status"})
+        check("running" in hmp.get("return", ""), f"human-monitor-command: {hmp}")
         # The monitor's dumps answer while the guest runs.
         check("X00=" in g.mon.cmd("info registers"), "info registers")
         check("CPU #0" in g.mon.cmd("info cpus"), "info cpus")
@@ -398,6 +407,52 @@ class Test:
         g.mon.cmd("quit")
         g.wait_exit()
 
+    def console_monitor(self):
+        """Ctrl-A c on -nographic switches the terminal to the monitor."""
+        args = [self.kestrel] + self.machine_args() + ["-nographic", "-savevm-dir",
+                                                       self.snapdir]
+        p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        try:
+            out = b""
+            os.set_blocking(p.stdout.fileno(), False)
+
+            def read_until(text, timeout=30):
+                nonlocal out
+                deadline = time.time() + timeout
+                while text.encode() not in out:
+                    if time.time() > deadline:
+                        raise Failure(f"no {text!r} on the console: {out[-300:]!r}")
+                    try:
+                        chunk = p.stdout.read()
+                    except BlockingIOError:
+                        chunk = None
+                    if chunk:
+                        out += chunk
+                    else:
+                        time.sleep(0.02)
+
+            read_until("n=5 ")
+            p.stdin.write(b"\x01c")
+            p.stdin.flush()
+            read_until("(kestrel) ")
+            p.stdin.write(b"info status\r")
+            p.stdin.flush()
+            read_until("VM status: running")
+            p.stdin.write(b"stop\rinfo status\r")
+            p.stdin.flush()
+            read_until("VM status: paused")
+            p.stdin.write(b"cont\r\x01c")
+            p.stdin.flush()
+            mark = len(out)
+            read_until("COUNTER DONE", timeout=60)
+            check(b"n=" in out[mark:], "the console did not return to the guest")
+            check(p.wait(timeout=30) == 0, "kestrel did not exit cleanly")
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
     def run(self, scenarios):
         ok = True
         for name in scenarios:
@@ -433,7 +488,7 @@ def main():
                     help="largest guest-clock step allowed across a restore")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--scenarios", default="same_process,new_process_loadvm,"
-                    "new_process_incoming,gic_mismatch,damaged_files")
+                    "new_process_incoming,gic_mismatch,damaged_files,console_monitor")
     a = ap.parse_args()
     t = Test(a)
     ok = t.run(a.scenarios.split(","))
