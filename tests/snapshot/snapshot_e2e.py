@@ -11,7 +11,8 @@ that ends with --done-text and powers off. The bare-metal counter program
 (roms/tests/counter.c) is the default shape; a Linux guest works with e.g.
   --count-regex 'n=(\\d+) t=(\\d+)' --extra '-append ...' --extra '-initrd ...'
 
-usage: snapshot_e2e.py KESTREL IMAGE [--smp N] [--gic 3|4.1] [--extra ARG]...
+usage: snapshot_e2e.py KESTREL IMAGE [--smp N] [--gic 3|4.1] [--cpu MODEL] [--mem SIZE]
+                       [--extra ARG]... [--scenarios a,b,...]
 Exit status 0 when every scenario passed, 1 otherwise.
 """
 import argparse
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 
 class Failure(Exception):
@@ -224,6 +226,8 @@ class Test:
         self.image = a.image
         self.smp = a.smp
         self.gic = a.gic
+        self.cpu = a.cpu
+        self.mem = a.mem
         self.extra = a.extra or []
         self.count_re = re.compile(a.count_regex)
         self.done_text = a.done_text
@@ -233,8 +237,8 @@ class Test:
         self.guests = []
 
     def machine_args(self, gic=None, mem=None):
-        return ["-M", f"virt,gic-version={gic or self.gic}", "-cpu", "cortex-a57",
-                "-smp", str(self.smp), "-m", mem or "128M", "-kernel", self.image] + self.extra
+        return ["-M", f"virt,gic-version={gic or self.gic}", "-cpu", self.cpu,
+                "-smp", str(self.smp), "-m", mem or self.mem, "-kernel", self.image] + self.extra
 
     def start(self, name, extra=(), machine_args=None, qmp=False, connect=True):
         g = Guest(self, name, list(extra), machine_args)
@@ -369,13 +373,22 @@ class Test:
     def damaged_files(self):
         with open(os.path.join(self.snapdir, "s1.ksnap"), "rb") as f:
             good = f.read()
+        # A CPU section from a newer build (version 99), with a valid CRC.
+        at = good.find(b"S\x03\x00\x00\x00cpu")
+        check(at > 0, "no cpu section in the snapshot")
+        ver = at + 1 + 4 + 3 + 4
+        newer = bytearray(good)
+        newer[ver:ver + 4] = (99).to_bytes(4, "little")
+        newer[-4:] = zlib.crc32(bytes(newer[:-5])).to_bytes(4, "little")
         damaged = {
+            "section-version": (bytes(newer), ["section 'cpu'", "version 99 is newer"]),
             "truncated": (good[: len(good) // 2], ["truncated"]),
             "bitflip": (good[:200] + bytes([good[200] ^ 0x10]) + good[201:], ["corrupt"]),
             "version": (good[:8] + bytes([99, 0, 0, 0]) + good[12:], ["format version 99"]),
         }
         # A snapshot of a machine with more RAM: valid, but not this machine's.
-        big = self.start("e", machine_args=self.machine_args(mem="256M"))
+        big = self.start("e", machine_args=self.machine_args(
+            mem="256M" if self.mem != "256M" else "512M"))
         big.wait_count(5)
         r = big.mon.cmd("savevm bigram")
         check("Error" not in r, f"savevm on the 256M machine failed: {r}")
@@ -481,6 +494,8 @@ def main():
     ap.add_argument("image")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--gic", default="3")
+    ap.add_argument("--cpu", default="cortex-a57")
+    ap.add_argument("--mem", default="128M")
     ap.add_argument("--extra", action="append", help="extra kestrel argument (repeatable)")
     ap.add_argument("--count-regex", default=r"n=(\d+) t=(\d+)")
     ap.add_argument("--done-text", default="COUNTER DONE")
