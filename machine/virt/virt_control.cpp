@@ -191,11 +191,18 @@ void VirtControl::quit() {
     m_.request_quit(0);
 }
 
-std::vector<uint8_t> VirtControl::save_frozen(SnapshotTiming* t) {
+std::vector<uint8_t> VirtControl::save_frozen(SnapshotTiming* t, std::string& error) {
     // The guest does not run while it is saved: neither does its clock.
     bool was_frozen = guest_counter_frozen();
     freeze_guest_counter();
-    std::vector<uint8_t> data = snap_.save(t);
+    std::vector<uint8_t> data;
+    try {
+        data = snap_.save(t);
+    } catch (const std::bad_alloc&) {
+        error = "not enough memory to write the snapshot";
+    } catch (const std::runtime_error& e) {
+        error = e.what();
+    }
     if (!was_frozen) thaw_guest_counter();
     return data;
 }
@@ -209,27 +216,28 @@ ControlResult VirtControl::savevm(const std::string& tag) {
         if (auto err = store_.ensure_dir()) return ControlResult::error(*err);
     std::vector<uint8_t> data;
     SnapshotTiming t;
-    std::string disk_error;
+    std::string error;
+    size_t begun = 0; // disks whose snapshot was started
     on_machine([&] {
-        data = save_frozen(&t);
+        data = save_frozen(&t, error);
+        if (!error.empty()) return;
         // The disks' contents from this very point belong to the snapshot:
         // from now on the guest's writes copy old clusters aside.
-        for (auto& d : disks_)
+        for (auto& d : disks_) {
             if (auto err = d->begin(tag)) {
-                disk_error = *err;
+                error = *err;
                 break;
             }
+            begun++;
+        }
     });
     auto t0 = std::chrono::steady_clock::now();
-    std::optional<std::string> err;
-    if (!disk_error.empty())
-        err = disk_error;
-    else
-        err = store_.save(tag, data);
-    if (err) {
-        for (auto& d : disks_)
-            d->remove(tag);
-        return ControlResult::error(*err);
+    if (error.empty())
+        if (auto err = store_.save(tag, data)) error = *err;
+    if (!error.empty()) {
+        for (size_t i = 0; i < begun; i++)
+            disks_[i]->remove(tag);
+        return ControlResult::error(error);
     }
     t.seconds += seconds_since(t0);
     return {true, save_report("snapshot '" + tag + "'", t)};
@@ -299,7 +307,9 @@ ControlResult VirtControl::migrate(const std::string& uri) {
         return ControlResult::error("unsupported migration URI '" + uri + "' (use file:PATH)");
     std::vector<uint8_t> data;
     SnapshotTiming t;
-    on_machine([&] { data = save_frozen(&t); });
+    std::string error;
+    on_machine([&] { data = save_frozen(&t, error); });
+    if (!error.empty()) return ControlResult::error(error);
     auto t0 = std::chrono::steady_clock::now();
     if (auto err = write_file_atomic(path, data)) return ControlResult::error(*err);
     t.seconds += seconds_since(t0);

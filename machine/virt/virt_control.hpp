@@ -62,7 +62,8 @@ class VirtControl final : public MachineControl {
     // Runs fn where no core executes; see the class comment.
     void on_machine(const std::function<void()>& fn);
     void emit(const std::string& name, const nlohmann::json& data = nullptr);
-    std::vector<uint8_t> save_frozen(SnapshotTiming* t);
+    // Saves the machine with the guest clock stopped; error set on failure.
+    std::vector<uint8_t> save_frozen(SnapshotTiming* t, std::string& error);
     ControlResult load_stream(const std::vector<uint8_t>& data, const std::string& what,
                               savevm::StateObject* extra = nullptr);
 
