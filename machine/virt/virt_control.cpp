@@ -235,8 +235,11 @@ ControlResult VirtControl::savevm(const std::string& tag) {
     if (error.empty())
         if (auto err = store_.save(tag, data)) error = *err;
     if (!error.empty()) {
-        for (size_t i = 0; i < begun; i++)
-            disks_[i]->remove(tag);
+        // The disk layers are the executor thread's (guest writes go through them).
+        on_machine([&] {
+            for (size_t i = 0; i < begun; i++)
+                disks_[i]->remove(tag);
+        });
         return ControlResult::error(error);
     }
     t.seconds += seconds_since(t0);
@@ -281,8 +284,12 @@ ControlResult VirtControl::loadvm(const std::string& tag) {
 ControlResult VirtControl::delvm(const std::string& tag) {
     std::lock_guard cmd(command_mu_);
     if (auto err = store_.remove(tag)) return ControlResult::error(*err);
-    for (auto& d : disks_)
-        if (auto err = d->remove(tag)) return ControlResult::error(*err);
+    std::string error;
+    on_machine([&] {
+        for (auto& d : disks_)
+            if (auto err = d->remove(tag)) error = *err;
+    });
+    if (!error.empty()) return ControlResult::error(error);
     return {};
 }
 
