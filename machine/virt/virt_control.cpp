@@ -23,7 +23,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 std::string mib(uint64_t n) {
     char b[32];
-    std::snprintf(b, sizeof b, "%.1f MiB", n / double(1 << 20));
+    if (n < (1u << 20))
+        std::snprintf(b, sizeof b, "%.1f KiB", n / 1024.0);
+    else
+        std::snprintf(b, sizeof b, "%.1f MiB", n / double(1 << 20));
     return b;
 }
 
