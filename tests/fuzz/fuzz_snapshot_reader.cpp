@@ -16,10 +16,10 @@
 #include "savevm/snapshot_stream.hpp"
 
 #include <cstdio>
-#include <cstring>
-#include <zlib.h>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <zlib.h>
 
 using namespace kestrel;
 using namespace kestrel::savevm;
