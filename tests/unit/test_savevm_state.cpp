@@ -311,6 +311,13 @@ TEST_CASE("PL011: registers, receive FIFO and latches round trip; a long FIFO is
     CHECK(v == 'a');
     back.rx.assign(17, 'x');
     CHECK_FALSE(Pl011::valid_state(back));
+    // Every field, random.
+    Pl011State r;
+    for (uint32_t* f : {&r.ilpr, &r.ibrd, &r.fbrd, &r.lcr_h, &r.cr, &r.ifls, &r.imsc, &r.dmacr,
+                        &r.rsr, &r.ris})
+        *f = static_cast<uint32_t>(rng());
+    r.rx = {0x101, 0x202, 0x303};
+    CHECK(round_trip(r, kPl011Section) == r);
 }
 
 TEST_CASE("PL031, virtio-mmio and board state round trip") {
@@ -321,13 +328,16 @@ TEST_CASE("PL031, virtio-mmio and board state round trip") {
     VirtioSnapshotState vs;
     vs.device_id = 2;
     randomize_pod(vs.transport.device_features_sel);
+    randomize_pod(vs.transport.driver_features_sel);
     randomize_pod(vs.transport.driver_features);
+    randomize_pod(vs.transport.queue_sel);
     randomize_pod(vs.transport.interrupt_status);
     randomize_pod(vs.transport.status);
     randomize_pod(vs.transport.config_generation);
     for (int i = 0; i < 2; i++) {
         VirtqConfig q;
-        q.num = 128;
+        randomize_pod(q.num);
+        randomize_pod(q.num_max);
         q.ready = true;
         randomize_pod(q.desc);
         randomize_pod(q.avail);
