@@ -8,8 +8,12 @@ mismatched snapshots must be refused while the running guest keeps running.
 The guest is a parameter: any image whose serial output has lines matching
 --count-regex (group 1: the count, group 2 optional: guest time in ms) and
 that ends with --done-text and powers off. The bare-metal counter program
-(roms/tests/counter.c) is the default shape; a Linux guest works with e.g.
-  --count-regex 'n=(\\d+) t=(\\d+)' --extra '-append ...' --extra '-initrd ...'
+(roms/tests/counter.c) is the default shape; a Linux guest whose init runs
+a loop printing "n=$i t=$(cut -d' ' -f1 /proc/uptime)" then "COUNTER DONE"
+and powers off works with e.g.
+  --mem 512M --extra=-initrd --extra=initrd.gz --extra=-append
+  --extra="console=ttyAMA0 ..." --count-regex 'n=(\\d+) t=([\\d.]+)'
+  --time-scale 1000 --timeout-scale 5
 
 usage: snapshot_e2e.py KESTREL IMAGE [--smp N] [--gic 3|4.1] [--cpu MODEL] [--mem SIZE]
                        [--extra ARG]... [--scenarios a,b,...]
@@ -143,6 +147,8 @@ class Qmp:
 class Guest:
     """One Kestrel process with its serial output in a file."""
 
+    TIMEOUT_SCALE = 1.0  # slower guests (Linux) scale every wait
+
     def __init__(self, t, name, extra_args, machine_args=None):
         self.t = t
         self.dir = t.workdir
@@ -180,7 +186,7 @@ class Guest:
         return self.t.counts(self.text() if text is None else text)
 
     def wait_count(self, at_least, timeout=60):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * self.TIMEOUT_SCALE
         while time.time() < deadline:
             c = self.counts()
             if c and c[-1][0] >= at_least:
@@ -191,7 +197,7 @@ class Guest:
         raise Failure(f"count never reached {at_least}; output ends with {self.text()[-200:]!r}")
 
     def wait_lines_after(self, pos, n, timeout=60):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * self.TIMEOUT_SCALE
         while len(self.counts(self.text()[pos:])) < n:
             if time.time() > deadline:
                 raise Failure(f"fewer than {n} lines after a restore: {self.text()[pos:]!r}")
@@ -201,7 +207,7 @@ class Guest:
 
     def wait_exit(self, timeout=120):
         try:
-            rc = self.p.wait(timeout=timeout)
+            rc = self.p.wait(timeout=timeout * self.TIMEOUT_SCALE)
         except subprocess.TimeoutExpired:
             self.p.kill()
             raise Failure(f"guest did not finish; output ends {self.text()[-200:]!r}")
@@ -232,6 +238,8 @@ class Test:
         self.count_re = re.compile(a.count_regex)
         self.done_text = a.done_text
         self.max_resume_ms = a.max_resume_ms
+        self.time_scale = a.time_scale
+        Guest.TIMEOUT_SCALE = a.timeout_scale
         self.workdir = tempfile.mkdtemp(prefix="kestrel-snap-")
         self.snapdir = os.path.join(self.workdir, "snapshots")
         self.guests = []
@@ -253,7 +261,9 @@ class Test:
         for line in text.split("\n")[:-1]:
             m = self.count_re.search(line)
             if m:
-                t = int(m.group(2)) if m.re.groups >= 2 and m.group(2) is not None else None
+                t = None
+                if m.re.groups >= 2 and m.group(2) is not None:
+                    t = int(float(m.group(2)) * self.time_scale)
                 out.append((int(m.group(1)), t))
         return out
 
@@ -499,6 +509,10 @@ def main():
     ap.add_argument("--extra", action="append", help="extra kestrel argument (repeatable)")
     ap.add_argument("--count-regex", default=r"n=(\d+) t=(\d+)")
     ap.add_argument("--done-text", default="COUNTER DONE")
+    ap.add_argument("--time-scale", type=float, default=1.0,
+                    help="factor from the printed guest time to ms (1000 for seconds)")
+    ap.add_argument("--timeout-scale", type=float, default=1.0,
+                    help="multiplies every wait (e.g. 5 for a booting Linux guest)")
     ap.add_argument("--max-resume-ms", type=int, default=300,
                     help="largest guest-clock step allowed across a restore")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
