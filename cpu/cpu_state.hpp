@@ -9,6 +9,7 @@ enum : uint32_t { kFlagN = 1u << 31, kFlagZ = 1u << 30, kFlagC = 1u << 29, kFlag
 
 struct alignas(16) VReg {
     uint64_t lo = 0, hi = 0;
+    bool operator==(const VReg&) const = default;
 };
 
 struct CpuState {
@@ -32,6 +33,8 @@ struct CpuState {
     uint64_t excl_addr = ~0ull; // physical-independent: virtual address tagged
     uint64_t excl_val[2] = {};
     uint8_t excl_size = 0; // bytes; 0 = open
+
+    bool operator==(const CpuState&) const = default;
 };
 
 } // namespace kestrel

@@ -44,6 +44,15 @@ void GenericTimer::set_output(Which w, bool level) {
     if (irq_out[w]) irq_out[w](level);
 }
 
+void GenericTimer::resync() {
+    for (Which w : {kPhys, kVirt}) {
+        uint64_t c = ctl(w);
+        bool level = (c & kCtlEnable) && condition_met(w) && !(c & kCtlImask);
+        level_[w] = level;
+        if (irq_out[w]) irq_out[w](level);
+    }
+}
+
 int64_t GenericTimer::update() {
     int64_t next = -1;
     for (Which w : {kPhys, kVirt}) {

@@ -41,6 +41,9 @@ class GenericTimer {
     bool output(Which w) const { return level_[w]; }
     // Forgets the output levels (after a core reset).
     void reset() { level_[0] = level_[1] = false; }
+    // Recomputes both outputs and drives them even when the cached level
+    // already agrees (after a snapshot load replaced the registers).
+    void resync();
 
   private:
     uint64_t& ctl(Which w) { return w == kPhys ? sys_.cntp_ctl_el0 : sys_.cntv_ctl_el0; }

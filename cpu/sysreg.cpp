@@ -6,19 +6,10 @@
 #include "cpu/sysreg_access.hpp"
 #include "cpu/sysreg_icc.hpp"
 
-#include <chrono>
 #include <cstdlib>
 #include <unordered_map>
 
 namespace kestrel {
-
-uint64_t guest_counter_ticks() {
-    using namespace std::chrono;
-    static const auto start = steady_clock::now();
-    auto ns = duration_cast<nanoseconds>(steady_clock::now() - start).count();
-    return static_cast<uint64_t>(static_cast<unsigned __int128>(ns) * kCounterFrequencyHz /
-                                 1'000'000'000);
-}
 
 namespace {
 

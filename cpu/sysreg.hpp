@@ -39,7 +39,7 @@ std::span<const SysRegDesc> pmu_sysregs();     // PMUv3 with no event counters
 std::span<const SysRegDesc> timer_sysregs();   // generic timer
 
 // The guest's view of the system counter (CNTPCT_EL0), in ticks of the
-// counter frequency.
+// counter frequency: cpu/guest_counter.hpp.
 uint64_t guest_counter_ticks();
 constexpr uint64_t kCounterFrequencyHz = 62'500'000;
 

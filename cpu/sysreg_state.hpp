@@ -74,6 +74,8 @@ struct SysRegState {
     uint64_t vpidr_el2 = 0;
     uint64_t vmpidr_el2 = 0;
     uint64_t cnthctl_el2 = 0;
+
+    bool operator==(const SysRegState&) const = default;
 };
 
 } // namespace kestrel

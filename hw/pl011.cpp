@@ -69,6 +69,40 @@ void Pl011::reset() {
     update_irq();
 }
 
+Pl011State Pl011::save_state() const {
+    Pl011State st;
+    st.ilpr = static_cast<uint32_t>(regs_.get(kILPR));
+    st.ibrd = static_cast<uint32_t>(regs_.get(kIBRD));
+    st.fbrd = static_cast<uint32_t>(regs_.get(kFBRD));
+    st.lcr_h = static_cast<uint32_t>(regs_.get(kLCR_H));
+    st.cr = static_cast<uint32_t>(regs_.get(kCR));
+    st.ifls = static_cast<uint32_t>(regs_.get(kIFLS));
+    st.imsc = static_cast<uint32_t>(regs_.get(kIMSC));
+    st.dmacr = static_cast<uint32_t>(regs_.get(kDMACR));
+    st.rx.assign(rx_.begin(), rx_.end());
+    st.rsr = rsr_;
+    st.ris = ris_;
+    return st;
+}
+
+void Pl011::load_state(const Pl011State& st) {
+    // The same masks a guest write goes through.
+    regs_.set(kILPR, st.ilpr & 0xff);
+    regs_.set(kIBRD, st.ibrd & 0xffff);
+    regs_.set(kFBRD, st.fbrd & 0x3f);
+    regs_.set(kLCR_H, st.lcr_h & 0xff);
+    regs_.set(kCR, st.cr & 0xffff);
+    regs_.set(kIFLS, st.ifls & 0x3f);
+    regs_.set(kIMSC, st.imsc & kAllInts);
+    regs_.set(kDMACR, st.dmacr & 0x7);
+    rx_.clear();
+    for (size_t i = 0; i < st.rx.size() && i < kFifoDepth; i++)
+        rx_.push_back(st.rx[i] & 0xfff);
+    rsr_ = st.rsr & 0xf;
+    ris_ = st.ris & kAllInts;
+    update_irq();
+}
+
 unsigned Pl011::rx_trigger() const {
     if (!(regs_.get(kLCR_H) & kLcrFen)) return 1;
     // IFLS.RXIFLSEL: 1/8, 1/4, 1/2, 3/4, 7/8 full.

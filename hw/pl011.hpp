@@ -10,8 +10,19 @@
 
 #include <cstdio>
 #include <deque>
+#include <vector>
 
 namespace kestrel {
+
+// Guest-visible state (saved by savevm, see hw/pl011_desc.hpp): the
+// writable registers, the receive FIFO and the error/interrupt latches.
+struct Pl011State {
+    uint32_t ilpr = 0, ibrd = 0, fbrd = 0, lcr_h = 0, cr = 0x300, ifls = 0x12, imsc = 0, dmacr = 0;
+    std::vector<uint16_t> rx; // oldest first: data bits 7:0, error bits 11:8
+    uint32_t rsr = 0;
+    uint32_t ris = 0;
+    bool operator==(const Pl011State&) const = default;
+};
 
 class Pl011 : public Device {
   public:
@@ -56,6 +67,12 @@ class Pl011 : public Device {
     bool can_receive() const { return rx_.size() < depth(); }
     // A byte arrived; when the FIFO is full it is lost and an overrun flagged.
     void receive(uint8_t byte);
+
+    // Snapshot support. load_state() takes a state that valid_state()
+    // accepted and drives the interrupt line to match it.
+    Pl011State save_state() const;
+    void load_state(const Pl011State& st);
+    static bool valid_state(const Pl011State& st) { return st.rx.size() <= kFifoDepth; }
 
     IrqLine irq;
 

@@ -15,6 +15,7 @@ struct Pl031State {
     uint32_t lr = 0;
     uint32_t imsc = 0;
     uint32_t ris = 0;
+    bool operator==(const Pl031State&) const = default;
 };
 
 class Pl031 : public Device {

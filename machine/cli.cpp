@@ -271,6 +271,25 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
                 } else
                     throw CliError("-semihosting-config: unknown property '" + key + "'");
             }
+        } else if (a == "-monitor" || a == "-qmp") {
+            std::string v = value();
+            if (v == "none") continue;
+            if (v != "stdio" && v.rfind("unix:", 0) != 0 && v.rfind("tcp:", 0) != 0)
+                throw CliError(a + ": unsupported backend '" + v +
+                               "' (use stdio, unix:PATH,server,nowait or "
+                               "tcp:127.0.0.1:PORT,server,nowait)");
+            (a == "-monitor" ? o.monitors : o.qmp).push_back(v);
+        } else if (a == "-savevm-dir") {
+            o.savevm_dir = value();
+            if (o.savevm_dir.empty()) throw CliError("-savevm-dir: empty directory name");
+        } else if (a == "-loadvm") {
+            o.loadvm = value();
+        } else if (a == "-incoming") {
+            o.incoming = value();
+            if (o.incoming.rfind("file:", 0) != 0 || o.incoming.size() <= 5)
+                throw CliError("-incoming: unsupported URI '" + o.incoming + "' (use file:PATH)");
+        } else if (a == "-dump-state-format") {
+            o.dump_state_format = true;
         } else if (a == "-d") {
             std::string v = value();
             if (v == "help" || v == "?") {
@@ -292,8 +311,21 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     }
     cfg.virtio = devices.resolve();
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
+    // The cores have no EL2 yet: refuse rather than start a guest at an
+    // exception level that only half exists.
+    if (cfg.virtualization)
+        throw CliError("-machine virtualization=on: EL2 is not implemented yet (guests start at EL1)");
     if (machine.gic)
         cfg.gic_version = *machine.gic == "max" ? "4.1" : *machine.gic; // max: the newest model
+    if (o.monitor_on_stdio()) {
+        if (o.nographic || (serial_given && (cfg.serial == "stdio" || cfg.serial == "mon:stdio")))
+            throw CliError("-monitor stdio: stdin already belongs to the serial port; use "
+                           "-serial mon:stdio (Ctrl-A c) or another -serial backend");
+        for (const auto& q : o.qmp)
+            if (q == "stdio") throw CliError("-qmp stdio and -monitor stdio cannot share stdin");
+    }
+    if (!o.loadvm.empty() && !o.incoming.empty())
+        throw CliError("-loadvm and -incoming both choose where the guest starts; give one");
     if (cfg.kernel.empty()) {
         if (!cfg.append.empty()) throw CliError("-append only allowed with -kernel");
         if (!cfg.initrd.empty()) throw CliError("-initrd only allowed with -kernel");
@@ -328,11 +360,22 @@ std::string usage_text() {
            "                   virtio-mmio devices; disks appear as vda, vdb, ... in order\n"
            "  -no-reboot       exit instead of rebooting when the guest resets\n"
            "  -semihosting     enable Arm semihosting (also -semihosting-config enable=on)\n"
+           "  -monitor stdio|unix:PATH,server,nowait|tcp:127.0.0.1:PORT,server,nowait\n"
+           "                   human monitor (savevm, loadvm, info ..., stop, cont, quit)\n"
+           "  -qmp unix:PATH,server,nowait|tcp:127.0.0.1:PORT,server,nowait\n"
+           "                   machine (JSON) monitor\n"
+           "  -savevm-dir DIR  where savevm keeps snapshots (default $KESTREL_SAVEVM_DIR,\n"
+           "                   else $XDG_DATA_HOME/kestrel/snapshots, else\n"
+           "                   ~/.local/share/kestrel/snapshots)\n"
+           "  -loadvm TAG      start from the snapshot TAG\n"
+           "  -incoming file:PATH  start from a stream written by 'migrate file:PATH'\n"
+           "  -dump-state-format   print the snapshot format (JSON) of this machine\n"
            "  -d ITEMS         debug log: in_asm,int,guest_errors,unimp (-d help)\n"
            "  -D FILE          write the debug log to FILE\n"
            "  -version         show the version\n"
            "  -h, -help        show this help\n"
-           "With -nographic: Ctrl-A x quits, Ctrl-A h shows help, Ctrl-A Ctrl-A sends Ctrl-A.\n";
+           "With -nographic: Ctrl-A x quits, Ctrl-A c switches between the console and the\n"
+           "monitor, Ctrl-A h shows help, Ctrl-A Ctrl-A sends Ctrl-A.\n";
 }
 
 } // namespace kestrel

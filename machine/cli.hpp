@@ -24,12 +24,28 @@ struct CliOptions {
     bool nographic = false;
     // Text to print instead of running (-h, -version, -cpu help, ...).
     std::string info;
+    // Monitors: -monitor SPEC (human), -qmp SPEC (machine); see
+    // monitor/monitor_server.hpp for SPEC.
+    std::vector<std::string> monitors;
+    std::vector<std::string> qmp;
+    std::string savevm_dir; // -savevm-dir; empty: savevm::default_snapshot_dir()
+    std::string loadvm;     // -loadvm TAG
+    std::string incoming;   // -incoming file:PATH
+    bool dump_state_format = false;
+    bool monitor_on_stdio() const {
+        for (const auto& m : monitors)
+            if (m == "stdio") return true;
+        return false;
+    }
     // The serial port is the terminal: read stdin and handle Ctrl-A escapes
     // (-nographic or mon:stdio), or just read stdin (-serial stdio).
+    // Not when -monitor stdio owns stdin (the serial output still goes to stdout).
     bool serial_on_stdio() const {
-        return machine.serial == "stdio" || machine.serial == "mon:stdio";
+        return (machine.serial == "stdio" || machine.serial == "mon:stdio") && !monitor_on_stdio();
     }
     bool console_escapes() const { return nographic || machine.serial == "mon:stdio"; }
+    // The guest starts from a snapshot rather than from -kernel.
+    bool restores() const { return !loadvm.empty() || !incoming.empty(); }
 };
 
 // args excludes the program name. Throws CliError.

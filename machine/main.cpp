@@ -2,16 +2,89 @@
 #include "cpu/log.hpp"
 #include "machine/cli.hpp"
 #include "machine/stdin_console.hpp"
+#include "machine/virt/virt_control.hpp"
 #include "machine/virt/virt_machine.hpp"
+#include "monitor/hmp.hpp"
+#include "monitor/monitor_server.hpp"
+#include "monitor/qmp.hpp"
+#include "savevm/snapshot_store.hpp"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 using namespace kestrel;
+
+namespace {
+
+// Builds the machine, its monitors and its console, restores a snapshot
+// when asked, and runs the guest. Returns the process exit status.
+int run_machine(const CliOptions& opt) {
+    VirtMachine m(opt.machine);
+    std::string dir = opt.savevm_dir.empty() ? savevm::default_snapshot_dir() : opt.savevm_dir;
+    VirtControl control(m, dir);
+    if (opt.dump_state_format) {
+        std::fputs((control.describe_format().dump(2) + "\n").c_str(), stdout);
+        return 0;
+    }
+    std::vector<std::unique_ptr<MonitorServer>> monitors, qmps;
+    try {
+        for (const auto& spec : opt.monitors)
+            monitors.push_back(std::make_unique<MonitorServer>(spec, MonitorKind::Human, control));
+        for (const auto& spec : opt.qmp)
+            qmps.push_back(std::make_unique<MonitorServer>(spec, MonitorKind::Machine, control));
+    } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "kestrel: %s\n", e.what());
+        return 1;
+    }
+    control.on_event = [&qmps](const std::string& name, const nlohmann::json& data) {
+        std::string line = QmpSession::event(name, data);
+        for (auto& q : qmps)
+            q->broadcast_event(line);
+    };
+    if (!opt.incoming.empty() || !opt.loadvm.empty()) {
+        ControlResult r =
+            opt.incoming.empty() ? control.loadvm(opt.loadvm) : control.incoming(opt.incoming);
+        if (!r.ok) {
+            std::fprintf(stderr, "kestrel: %s\n", r.message.c_str());
+            return 1;
+        }
+    }
+    std::unique_ptr<StdinConsole> console;
+    if (opt.serial_on_stdio()) {
+        console = std::make_unique<StdinConsole>(
+            opt.console_escapes(), [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
+            [&m] { m.request_quit(0); });
+        if (opt.console_escapes()) {
+            auto hmp = std::make_shared<Hmp>(control);
+            console->set_monitor([hmp](const std::string& line) { return hmp->execute(line); },
+                                 Hmp::kPrompt,
+                                 "Kestrel monitor - type 'help' for more information\n");
+        }
+    }
+    for (auto& s : monitors)
+        s->start();
+    for (auto& s : qmps)
+        s->start();
+    if (console) console->start();
+    control.machine_started();
+    int status = m.run();
+    control.machine_finished();
+    control.on_event("SHUTDOWN", {{"guest", control.shutdown_reason() == "guest-shutdown"},
+                                  {"reason", control.shutdown_reason()}});
+    if (console) console->stop();
+    for (auto& s : monitors)
+        s->shutdown();
+    for (auto& s : qmps)
+        s->shutdown();
+    return status;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     CliOptions opt;
@@ -25,7 +98,7 @@ int main(int argc, char** argv) {
         std::fputs(opt.info.c_str(), stdout);
         return 0;
     }
-    if (opt.machine.kernel.empty()) {
+    if (opt.machine.kernel.empty() && !opt.restores() && !opt.dump_state_format) {
         std::fprintf(stderr,
                      "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
         return 1;
@@ -43,17 +116,7 @@ int main(int argc, char** argv) {
     set_log_mask(opt.log_mask);
     int status;
     try {
-        VirtMachine m(opt.machine);
-        std::unique_ptr<StdinConsole> console;
-        if (opt.serial_on_stdio()) {
-            console = std::make_unique<StdinConsole>(
-                opt.console_escapes(),
-                [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
-                [&m] { m.request_quit(0); });
-            console->start();
-        }
-        status = m.run();
-        if (console) console->stop();
+        status = run_machine(opt);
     } catch (const MachineError& e) {
         std::fprintf(stderr, "kestrel: %s\n", e.what());
         status = 1;

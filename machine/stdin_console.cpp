@@ -69,6 +69,8 @@ EscapeFilter::Action EscapeFilter::feed(uint8_t byte, std::string& out) {
     case kEscape: out.push_back(static_cast<char>(kEscape)); return Action::None;
     case 'x':
     case 'X': return Action::Quit;
+    case 'c':
+    case 'C': return Action::SwitchMonitor;
     case 'h':
     case 'H':
     case '?': return Action::Help;
@@ -80,6 +82,7 @@ const char* EscapeFilter::help_text() {
     // The terminal keeps output processing on, so "\n" is enough.
     return "\nC-a h    print this help\n"
            "C-a x    exit emulator\n"
+           "C-a c    switch between console and monitor\n"
            "C-a C-a  sends C-a\n";
 }
 
@@ -117,6 +120,38 @@ void StdinConsole::stop() {
     restore_tty();
 }
 
+void StdinConsole::toggle_monitor() {
+    if (!monitor_) return;
+    in_monitor_ = !in_monitor_;
+    line_.clear();
+    std::string msg = in_monitor_ ? "\n" + banner_ + prompt_ : "\n";
+    std::fputs(msg.c_str(), stdout);
+    std::fflush(stdout);
+}
+
+void StdinConsole::monitor_input(const std::string& bytes) {
+    std::string echo;
+    for (char ch : bytes) {
+        if (ch == '\r' || ch == '\n') {
+            std::fputs((echo + "\n").c_str(), stdout);
+            echo.clear();
+            std::string out = monitor_(line_);
+            line_.clear();
+            std::fputs((out + prompt_).c_str(), stdout);
+        } else if (ch == 0x7f || ch == 0x08) {
+            if (!line_.empty()) {
+                line_.pop_back();
+                echo += "\b \b";
+            }
+        } else if (static_cast<unsigned char>(ch) >= 0x20 && line_.size() < 4096) {
+            line_.push_back(ch);
+            echo.push_back(ch);
+        }
+    }
+    std::fputs(echo.c_str(), stdout);
+    std::fflush(stdout);
+}
+
 void StdinConsole::loop() {
     EscapeFilter filter;
     uint8_t buf[256];
@@ -137,6 +172,17 @@ void StdinConsole::loop() {
             switch (filter.feed(buf[i], out)) {
             case EscapeFilter::Action::None: break;
             case EscapeFilter::Action::Help: std::fputs(EscapeFilter::help_text(), stderr); break;
+            case EscapeFilter::Action::SwitchMonitor:
+                // Bytes before the switch belong to the side that had the input.
+                if (!out.empty()) {
+                    if (in_monitor_)
+                        monitor_input(out);
+                    else
+                        on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
+                    out.clear();
+                }
+                toggle_monitor();
+                break;
             case EscapeFilter::Action::Quit:
                 if (!out.empty())
                     on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
@@ -145,7 +191,11 @@ void StdinConsole::loop() {
                 return;
             }
         }
-        if (!out.empty()) on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
+        if (out.empty()) continue;
+        if (in_monitor_)
+            monitor_input(out);
+        else
+            on_input_(reinterpret_cast<const uint8_t*>(out.data()), out.size());
     }
 }
 

@@ -55,6 +55,7 @@ class ByteReader {
     uint64_t u64() { return get<uint64_t>(); }
     void bytes(void* dst, size_t n) {
         need(n);
+        if (n == 0) return; // dst may be an empty vector's null data()
         std::memcpy(dst, p_ + pos_, n);
         pos_ += n;
     }

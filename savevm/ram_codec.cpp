@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 #include <zlib.h>
 
 namespace kestrel::savevm {
@@ -20,11 +22,17 @@ bool page_is_zero(const uint8_t* p) {
 }
 } // namespace
 
-uint64_t encode_ram(ByteWriter& w, const uint8_t* host, uint64_t size, int zlib_level) {
+namespace {
+
+// Encodes chunks [first_chunk, last_chunk) into out; returns zero pages.
+uint64_t encode_chunks(std::vector<uint8_t>& out, const uint8_t* host, uint64_t size,
+                       uint64_t first_chunk, uint64_t last_chunk, int zlib_level) {
+    ByteWriter w;
     uint64_t zero_pages = 0;
     std::vector<uint8_t> plain, packed;
     uint64_t pages = (size + kPage - 1) / kPage;
-    for (uint64_t first = 0; first < pages; first += kChunkPages) {
+    for (uint64_t chunk = first_chunk; chunk < last_chunk; chunk++) {
+        uint64_t first = chunk * kChunkPages;
         uint64_t n = std::min(kChunkPages, pages - first);
         uint8_t bitmap[kChunkPages / 8] = {};
         plain.clear();
@@ -52,6 +60,42 @@ uint64_t encode_ram(ByteWriter& w, const uint8_t* host, uint64_t size, int zlib_
             throw std::runtime_error("zlib compression failed");
         w.u32(static_cast<uint32_t>(out_len));
         w.bytes(packed.data(), out_len);
+    }
+    out = std::move(w.data());
+    return zero_pages;
+}
+
+} // namespace
+
+uint64_t encode_ram(ByteWriter& w, const uint8_t* host, uint64_t size, int zlib_level) {
+    // Chunks are independent: large RAM is compressed on several threads
+    // (the guest is stopped meanwhile, so this is the time it waits).
+    uint64_t pages = (size + kPage - 1) / kPage;
+    uint64_t chunks = (pages + kChunkPages - 1) / kChunkPages;
+    unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    if (chunks < 64) threads = 1;
+    std::vector<std::vector<uint8_t>> parts(threads);
+    std::vector<uint64_t> zeros(threads, 0);
+    std::vector<std::exception_ptr> errors(threads);
+    auto work = [&](unsigned t) {
+        try {
+            zeros[t] = encode_chunks(parts[t], host, size, chunks * t / threads,
+                                     chunks * (t + 1) / threads, zlib_level);
+        } catch (...) {
+            errors[t] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; t++)
+        pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool)
+        th.join();
+    uint64_t zero_pages = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        if (errors[t]) std::rethrow_exception(errors[t]);
+        w.bytes(parts[t].data(), parts[t].size());
+        zero_pages += zeros[t];
     }
     return zero_pages;
 }

@@ -30,9 +30,10 @@ class SnapshotStore {
     std::optional<std::string> remove(const std::string& tag);
     std::vector<StoredSnapshot> list() const;
     std::string path_of(const std::string& tag) const;
+    // Creates the directory (and its parents) if needed.
+    std::optional<std::string> ensure_dir();
 
   private:
-    std::optional<std::string> ensure_dir();
     std::string dir_;
 };
 

@@ -45,22 +45,6 @@ ConfigRecord read_header(ByteReader& r) {
     return c;
 }
 
-std::string describe_mismatch(const ConfigRecord& snap, const ConfigRecord& own) {
-    std::map<std::string, std::string> a(snap.begin(), snap.end()), b(own.begin(), own.end());
-    std::string msg;
-    auto add = [&msg](const std::string& s) { msg += (msg.empty() ? "" : "; ") + s; };
-    for (const auto& [k, v] : a) {
-        auto it = b.find(k);
-        if (it == b.end())
-            add("snapshot has " + k + "=" + v + ", this machine has no " + k);
-        else if (it->second != v)
-            add("snapshot has " + k + "=" + v + ", this machine has " + k + "=" + it->second);
-    }
-    for (const auto& [k, v] : b)
-        if (!a.count(k)) add("this machine has " + k + "=" + v + ", the snapshot has no " + k);
-    return msg;
-}
-
 // Host memory for staged RAM, released on scope exit.
 struct StagedRam {
     uint8_t* p = nullptr;
@@ -80,6 +64,42 @@ struct StagedRam {
 };
 
 } // namespace
+
+std::string config_value(const ConfigRecord& c, const std::string& key) {
+    for (const auto& [k, v] : c)
+        if (k == key) return v;
+    return {};
+}
+
+std::string describe_config_mismatch(const ConfigRecord& snap, const ConfigRecord& own,
+                                     const MismatchExplainer& explain) {
+    auto compared = [](const ConfigRecord& c) {
+        std::map<std::string, std::string> m;
+        for (const auto& [k, v] : c)
+            if (k.rfind(kInfoKeyPrefix, 0) != 0) m[k] = v;
+        return m;
+    };
+    std::map<std::string, std::string> a = compared(snap), b = compared(own);
+    std::string msg;
+    auto add = [&msg](const std::string& s) { msg += (msg.empty() ? "" : "; ") + s; };
+    for (const auto& [k, v] : a) {
+        auto it = b.find(k);
+        if (it == b.end()) {
+            add("snapshot has " + k + "=" + v + ", this machine has no " + k);
+        } else if (it->second != v) {
+            std::string s =
+                "snapshot has " + k + "=" + v + ", this machine has " + k + "=" + it->second;
+            if (explain) {
+                std::string why = explain(k, v, it->second);
+                if (!why.empty()) s += " (" + why + ")";
+            }
+            add(s);
+        }
+    }
+    for (const auto& [k, v] : b)
+        if (!a.count(k)) add("this machine has " + k + "=" + v + ", the snapshot has no " + k);
+    return msg;
+}
 
 std::vector<uint8_t> write_snapshot(const ConfigRecord& config,
                                     std::span<StateObject* const> objects,
@@ -131,7 +151,8 @@ ConfigRecord read_snapshot_config(std::span<const uint8_t> stream) {
 }
 
 void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_config,
-                   std::span<StateObject* const> objects, std::span<const RamBlock> ram) {
+                   std::span<StateObject* const> objects, std::span<const RamBlock> ram,
+                   const MismatchExplainer& explain) {
     if (stream.size() < 5)
         throw LoadError("snapshot is truncated (" + std::to_string(stream.size()) + " bytes)");
     // Integrity first: a damaged stream is reported as such, whatever part
@@ -152,7 +173,7 @@ void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_conf
     }
     ByteReader r(stream.data(), body, "snapshot");
     ConfigRecord snap_config = read_header(r);
-    std::string mismatch = describe_mismatch(snap_config, own_config);
+    std::string mismatch = describe_config_mismatch(snap_config, own_config, explain);
     if (!mismatch.empty()) throw LoadError("snapshot does not fit this machine: " + mismatch);
 
     std::map<std::pair<std::string, uint32_t>, StateObject*> by_key;
@@ -209,6 +230,9 @@ void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_conf
             if (auto err = o->validate()) throw LoadError(*err);
         }
         if (ram_commits.size() != ram.size()) throw LoadError("snapshot lacks RAM contents");
+    } catch (const std::bad_alloc&) {
+        discard_all();
+        throw LoadError("snapshot needs more memory than is available to load");
     } catch (...) {
         discard_all();
         throw;

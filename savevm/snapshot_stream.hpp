@@ -9,6 +9,7 @@
 #pragma once
 #include "savevm/section.hpp"
 
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -20,7 +21,15 @@ constexpr char kMagic[8] = {'K', 'S', 'T', 'R', 'L', 'S', 'N', 'P'};
 constexpr uint32_t kFormatVersion = 1;
 
 // What the machine is: a snapshot loads only into an equal configuration.
+// Keys starting with "info." are facts about the snapshot (guest clock,
+// date) that `info snapshots` shows; they take no part in the comparison.
 using ConfigRecord = std::vector<std::pair<std::string, std::string>>;
+constexpr const char* kInfoKeyPrefix = "info.";
+
+// Optional extra words for one configuration difference (e.g. what two GIC
+// versions mean); returns "" when it has nothing to add.
+using MismatchExplainer = std::function<std::string(
+    const std::string& key, const std::string& snapshot_value, const std::string& own_value)>;
 
 struct RamBlock {
     std::string name;
@@ -42,7 +51,14 @@ std::vector<uint8_t> write_snapshot(const ConfigRecord& config,
 // Verifies and loads a stream. On success every object and RAM block holds
 // the snapshot's state; on failure (LoadError) nothing has changed.
 void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_config,
-                   std::span<StateObject* const> objects, std::span<const RamBlock> ram);
+                   std::span<StateObject* const> objects, std::span<const RamBlock> ram,
+                   const MismatchExplainer& explain = {});
+
+// The differences between two configuration records, "" when none.
+std::string describe_config_mismatch(const ConfigRecord& snapshot, const ConfigRecord& own,
+                                     const MismatchExplainer& explain = {});
+// The value of key in c, or "".
+std::string config_value(const ConfigRecord& c, const std::string& key);
 
 // Reads only the header's configuration record (for `info snapshots`).
 ConfigRecord read_snapshot_config(std::span<const uint8_t> stream);

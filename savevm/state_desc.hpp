@@ -5,6 +5,7 @@
 #pragma once
 #include "savevm/byte_stream.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -55,6 +56,7 @@ template <typename T> struct MemberType;
 template <typename Owner, typename M> struct MemberType<M Owner::*> { using type = M; };
 
 template <typename T> void save_value(ByteWriter& w, const T& v);
+template <typename T> size_t min_encoded_size(uint32_t version);
 template <typename T> void load_value(ByteReader& r, T& v, uint32_t version);
 template <typename T> nlohmann::json describe_type();
 
@@ -111,6 +113,34 @@ template <typename T> void save_value(ByteWriter& w, const T& v) {
     }
 }
 
+// The fewest bytes one value of T takes in a stream of this section
+// version: bounds how many vector elements a count may claim.
+template <typename T> size_t min_encoded_size(uint32_t version) {
+    if constexpr (std::is_same_v<T, bool>) {
+        return 1;
+    } else if constexpr (Scalar<T>) {
+        return sizeof(T);
+    } else if constexpr (std::is_array_v<T>) {
+        return 4 + std::extent_v<T> * min_encoded_size<std::remove_extent_t<T>>(version);
+    } else if constexpr (IsStdArray<T>::value) {
+        return 4 + std::tuple_size_v<T> * min_encoded_size<typename T::value_type>(version);
+    } else if constexpr (IsVector<T>::value || std::is_same_v<T, std::string>) {
+        return 4;
+    } else {
+        size_t n = 0;
+        std::apply(
+            [&](const auto&... f) {
+                ((n +=
+                  version >= f.since
+                      ? min_encoded_size<typename MemberType<decltype(f.member)>::type>(version)
+                      : 0),
+                 ...);
+            },
+            Describe<T>::fields.items);
+        return n;
+    }
+}
+
 template <typename T> void load_value(ByteReader& r, T& v, uint32_t version) {
     if constexpr (std::is_same_v<T, bool>) {
         uint8_t b = r.u8();
@@ -133,7 +163,8 @@ template <typename T> void load_value(ByteReader& r, T& v, uint32_t version) {
             load_value(r, e, version);
     } else if constexpr (IsVector<T>::value) {
         uint32_t count = r.u32();
-        if (count > kMaxVectorElements || count > r.remaining())
+        size_t each = std::max<size_t>(1, min_encoded_size<typename T::value_type>(version));
+        if (count > kMaxVectorElements || count > r.remaining() / each)
             r.fail("vector of " + std::to_string(count) + " elements is larger than the stream");
         v.resize(count);
         for (auto& e : v)

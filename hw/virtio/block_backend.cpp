@@ -45,6 +45,12 @@ bool BlockBackend::read(uint64_t offset, void* dst, uint64_t len) {
 
 bool BlockBackend::write(uint64_t offset, const void* src, uint64_t len) {
     if (read_only_) return false;
+    if (before_write && !before_write(offset, len)) return false;
+    return write_raw(offset, src, len);
+}
+
+bool BlockBackend::write_raw(uint64_t offset, const void* src, uint64_t len) {
+    if (read_only_) return false;
     const auto* p = static_cast<const uint8_t*>(src);
     while (len > 0) {
         ssize_t n = pwrite(fd_, p, len, static_cast<off_t>(offset));
@@ -58,6 +64,7 @@ bool BlockBackend::write(uint64_t offset, const void* src, uint64_t len) {
 }
 
 bool BlockBackend::flush() {
+    if (before_flush && !before_flush()) return false;
     return read_only_ || fdatasync(fd_) == 0;
 }
 

@@ -1,6 +1,7 @@
 // Storage behind a virtio-blk device: a raw image file.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,13 @@ class BlockBackend {
     bool read(uint64_t offset, void* dst, uint64_t len);
     bool write(uint64_t offset, const void* src, uint64_t len);
     bool flush();
+
+    // Called before every write with its range, and before every flush
+    // (snapshots copy old contents aside there); false fails the request.
+    std::function<bool(uint64_t offset, uint64_t len)> before_write;
+    std::function<bool()> before_flush;
+    // Writes without the hook (for the snapshot layer itself).
+    bool write_raw(uint64_t offset, const void* src, uint64_t len);
 
   private:
     std::string path_;

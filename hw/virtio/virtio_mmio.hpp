@@ -19,6 +19,7 @@ struct VirtioMmioState {
     uint32_t status = 0;
     uint32_t config_generation = 0;
     std::vector<VirtqConfig> queues;
+    bool operator==(const VirtioMmioState&) const = default;
 };
 
 class VirtioMmio : public Device {

@@ -32,6 +32,7 @@ struct VirtqConfig {
     uint64_t desc = 0, avail = 0, used = 0;
     uint16_t last_avail = 0; // next avail entry to take
     uint16_t used_idx = 0;   // next used entry to fill
+    bool operator==(const VirtqConfig&) const = default;
 };
 
 class VirtQueue {

@@ -62,6 +62,9 @@ class VirtMachine {
     uint64_t resets() const { return resets_; }
 
   private:
+    // Snapshots and the monitor reach into the board's parts.
+    friend class VirtSnapshot;
+    friend class VirtControl;
     static uint64_t virt_ram_base();
     void open_serial();
     void prepare_boot();
