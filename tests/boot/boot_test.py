@@ -8,7 +8,7 @@ Unable to handle. Exits 77 (skipped) when the guest files are absent and
 cannot be fetched (offline).
 
 usage: boot_test.py KESTREL --flavour generic|cloud --cpu C --smp N --gic V
-                    [--disk] [--rng] [--rtc] [--timeout S] [--verbose]
+                    [--disk] [--rng] [--rtc] [--workload] [--timeout S] [--verbose]
 """
 import argparse
 import sys
@@ -28,6 +28,9 @@ def main():
     ap.add_argument("--disk", action="store_true", help="attach a virtio-blk ext4 image")
     ap.add_argument("--rng", action="store_true", help="attach a virtio-rng device")
     ap.add_argument("--rtc", action="store_true", help="check the PL031 RTC")
+    ap.add_argument("--workload", action="store_true",
+                    help="run tests/boot/workload.sh from the disk and compare its output "
+                         "with qemu-aarch64 running the same busybox")
     ap.add_argument("--timeout", type=float, default=150)
     ap.add_argument("--verbose", action="store_true", help="echo the console as it runs")
     args = ap.parse_args()
@@ -45,7 +48,10 @@ def main():
                "-append", bootlib.kernel_args(args.smp, args.disk, args.rtc)]
         img = None
         if args.disk:
-            img = bootlib.make_disk(Path(tmp))
+            extra = {}
+            if args.workload:
+                extra["workload.sh"] = bootlib.WORKLOAD_SCRIPT.read_bytes()
+            img = bootlib.make_disk(Path(tmp), extra)
             cmd += ["-drive", f"file={img},format=raw,if=virtio"]
         if args.rng:
             cmd += ["-device", "virtio-rng-device"]
@@ -67,6 +73,17 @@ def main():
         if img is not None and res.t_pass is not None:
             if b"written by the guest" not in bootlib.disk_file(img, "/note.txt"):
                 problems.append("the guest's write did not reach the disk image")
+            if args.workload:
+                got = bootlib.disk_file(img, "/workload.out")
+                want = bootlib.qemu_user_reference(bootlib.WORKLOAD_SCRIPT)
+                if want is None:
+                    print("no qemu-aarch64: workload output not compared")
+                elif got != want:
+                    problems.append("workload output differs from qemu-aarch64's:\n--- guest\n" +
+                                    got.decode(errors="replace") + "--- qemu-aarch64\n" +
+                                    want.decode(errors="replace"))
+                else:
+                    print(f"workload output ({len(got)} bytes) equals qemu-aarch64's")
 
     if not args.verbose:
         print(res.log)

@@ -69,11 +69,13 @@ def ensure_guest(flavour, guest_dir=None):
     return kernel, initrd
 
 
-def make_disk(workdir: Path):
+def make_disk(workdir: Path, extra=None):
     """An ext4 image made by mke2fs -d with a few files and their md5
-    manifest, which the guest checks."""
+    manifest, which the guest checks; extra: more {name: bytes} files."""
     src = workdir / "disk-src"
     src.mkdir()
+    for rel, data in (extra or {}).items():
+        (src / rel).write_bytes(data)
     files = {
         "hello.txt": b"hello from the host\n",
         "numbers.txt": "".join(f"{i}\n" for i in range(5000)).encode(),
@@ -166,3 +168,32 @@ def checks_in(log):
 
 def tempdir():
     return tempfile.TemporaryDirectory(prefix="kestrel-boot-")
+
+
+WORKLOAD_SCRIPT = Path(__file__).resolve().parent / "workload.sh"
+
+
+def qemu_user_reference(script: Path, guest_dir=None):
+    """The output of script run by the guest's busybox under qemu-aarch64
+    (every applet through busybox, nothing from the host), or None when
+    qemu-aarch64 or the busybox package is missing."""
+    qemu = shutil.which("qemu-aarch64")
+    guest_dir = Path(guest_dir or os.environ.get("KESTREL_GUEST_DIR", ROOT / "guest"))
+    debs = sorted((guest_dir / "debs").glob("busybox-static_*.deb"))
+    if not qemu or not debs:
+        return None
+    with tempfile.TemporaryDirectory(prefix="kestrel-ref-") as tmp:
+        tmp = Path(tmp)
+        subprocess.run(["dpkg-deb", "-x", str(debs[-1]), str(tmp / "pkg")], check=True)
+        busybox = tmp / "pkg" / "bin" / "busybox"
+        applets = subprocess.run([qemu, str(busybox), "--list"], capture_output=True,
+                                 text=True, check=True).stdout.split()
+        bindir = tmp / "bin"
+        bindir.mkdir()
+        for a in applets:
+            w = bindir / a
+            w.write_text(f'#!/bin/sh\nexec {qemu} {busybox} {a} "$@"\n')
+            w.chmod(0o755)
+        r = subprocess.run([qemu, str(busybox), "sh", str(script)], capture_output=True,
+                           cwd=tmp, env={"PATH": str(bindir)}, timeout=600)
+        return r.stdout + r.stderr

@@ -105,6 +105,11 @@ if [ "$(arg disk)" = 1 ]; then
         else
             fail disk-write "after remount: $got"
         fi
+        # The host compares this output with the same busybox under qemu-aarch64.
+        if [ -f /mnt/disk/workload.sh ]; then
+            (cd /tmp && sh /mnt/disk/workload.sh >/mnt/disk/workload.out 2>&1)
+            echo "workload: $(wc -l </mnt/disk/workload.out) lines"
+        fi
         umount /mnt/disk
     fi
 fi
