@@ -22,6 +22,11 @@ struct CliOptions {
     uint32_t log_mask = 0;
     std::string log_file; // -D; empty: stderr
     bool nographic = false;
+    // Accelerators in order of preference (-accel kvm:tcg, -M accel=kvm,
+    // -enable-kvm); the first usable one runs the guest.
+    std::vector<std::string> accel = {"tcg"};
+    // -cpu host: the host CPU as it is (KVM only).
+    bool cpu_host = false;
     // Text to print instead of running (-h, -version, -cpu help, ...).
     std::string info;
     // The serial port is the terminal: read stdin and handle Ctrl-A escapes

@@ -1,9 +1,13 @@
 // kestrel: the command-line front end.
+#include "accel/kvm/kvm_interface.hpp"
 #include "cpu/log.hpp"
+#include "machine/accel_select.hpp"
 #include "machine/cli.hpp"
 #include "machine/stdin_console.hpp"
+#include "machine/virt/kvm_virt_machine.hpp"
 #include "machine/virt/virt_machine.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,6 +16,24 @@
 #include <vector>
 
 using namespace kestrel;
+
+namespace {
+
+// Runs a board (VirtMachine or KvmVirtMachine) with the terminal attached.
+template <typename Machine> int run_machine(Machine& m, const CliOptions& opt) {
+    std::unique_ptr<StdinConsole> console;
+    if (opt.serial_on_stdio()) {
+        console = std::make_unique<StdinConsole>(
+            opt.console_escapes(), [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
+            [&m] { m.request_quit(0); });
+        console->start();
+    }
+    int status = m.run();
+    if (console) console->stop();
+    return status;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     CliOptions opt;
@@ -25,6 +47,19 @@ int main(int argc, char** argv) {
         std::fputs(opt.info.c_str(), stdout);
         return 0;
     }
+    // The accelerator: KVM only when asked for, and only if this host can.
+    std::unique_ptr<LinuxKvm> kvm;
+    KvmAvailability avail;
+    if (std::find(opt.accel.begin(), opt.accel.end(), "kvm") != opt.accel.end()) {
+        kvm = std::make_unique<LinuxKvm>();
+        avail = kvm->availability();
+    }
+    AccelDecision accel = choose_accelerator(opt.accel, opt.cpu_host, avail);
+    if (!accel.error.empty()) {
+        std::fprintf(stderr, "kestrel: %s\n", accel.error.c_str());
+        return 1;
+    }
+    if (!accel.notice.empty()) std::fprintf(stderr, "kestrel: %s\n", accel.notice.c_str());
     if (opt.machine.kernel.empty()) {
         std::fprintf(stderr,
                      "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
@@ -43,17 +78,13 @@ int main(int argc, char** argv) {
     set_log_mask(opt.log_mask);
     int status;
     try {
-        VirtMachine m(opt.machine);
-        std::unique_ptr<StdinConsole> console;
-        if (opt.serial_on_stdio()) {
-            console = std::make_unique<StdinConsole>(
-                opt.console_escapes(),
-                [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
-                [&m] { m.request_quit(0); });
-            console->start();
+        if (accel.kvm) {
+            KvmVirtMachine m(opt.machine, *kvm);
+            status = run_machine(m, opt);
+        } else {
+            VirtMachine m(opt.machine);
+            status = run_machine(m, opt);
         }
-        status = m.run();
-        if (console) console->stop();
     } catch (const MachineError& e) {
         std::fprintf(stderr, "kestrel: %s\n", e.what());
         status = 1;
