@@ -28,6 +28,8 @@ std::string kvm_errno_text(int ret) {
                        : e == ENOMEM ? "ENOMEM"
                        : e == EPERM  ? "EPERM"
                        : e == EACCES ? "EACCES"
+                       : e == ENOSYS ? "ENOSYS"
+                       : e == ENOTTY ? "ENOTTY"
                                      : nullptr;
     std::string s = "-";
     s += name ? name : std::to_string(e);
@@ -85,8 +87,10 @@ LinuxKvm::LinuxKvm() {
     int v = api_version();
     if (v != kApiVersion) {
         avail_.status = KvmAvailability::BadApi;
-        avail_.message = "KVM is not usable: API version " + std::to_string(v) + ", expected " +
-                         std::to_string(kApiVersion);
+        avail_.message = v < 0 ? "KVM is not usable: KVM_GET_API_VERSION on /dev/kvm failed: " +
+                                     kvm_errno_text(v)
+                               : "KVM is not usable: API version " + std::to_string(v) +
+                                     ", expected " + std::to_string(kApiVersion);
         return;
     }
     struct Need {
