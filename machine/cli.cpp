@@ -218,6 +218,8 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             if (!o.info.empty()) return o;
         } else if (a == "-accel") {
             o.accel = parse_accel_list("-accel", split_props(value())[0]);
+        } else if (a == "-kvm-snapshot-selftest") {
+            o.kvm_snapshot_selftest = true;
         } else if (a == "-enable-kvm") {
             o.accel = {"kvm"};
         } else if (a == "-cpu") {

@@ -27,6 +27,8 @@ struct CliOptions {
     std::vector<std::string> accel = {"tcg"};
     // -cpu host: the host CPU as it is (KVM only).
     bool cpu_host = false;
+    // Test option: in-memory snapshot/restore at guest marker lines (KVM).
+    bool kvm_snapshot_selftest = false;
     // Text to print instead of running (-h, -version, -cpu help, ...).
     std::string info;
     // The serial port is the terminal: read stdin and handle Ctrl-A escapes

@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (!accel.notice.empty()) std::fprintf(stderr, "kestrel: %s\n", accel.notice.c_str());
+    if (opt.kvm_snapshot_selftest && !accel.kvm) {
+        std::fprintf(stderr, "kestrel: -kvm-snapshot-selftest needs -accel kvm\n");
+        return 1;
+    }
     if (opt.machine.kernel.empty()) {
         std::fprintf(stderr,
                      "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
@@ -80,6 +84,7 @@ int main(int argc, char** argv) {
     try {
         if (accel.kvm) {
             KvmVirtMachine m(opt.machine, *kvm);
+            if (opt.kvm_snapshot_selftest) m.enable_snapshot_selftest();
             status = run_machine(m, opt);
         } else {
             VirtMachine m(opt.machine);

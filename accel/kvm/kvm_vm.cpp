@@ -212,10 +212,15 @@ void KvmVm::vcpu_loop(unsigned i, const KvmExitHandlers& h) {
         if (r == -EINTR || r == -EAGAIN) continue;
         if (r < 0) {
             fail("KVM_RUN on vCPU " + std::to_string(i) + ": " + kvm_errno_text(r));
-            return;
+            break;
         }
-        if (!handle_exit(i, h)) return;
+        if (!handle_exit(i, h)) break;
     }
+    // An MMIO access is only complete (PC advanced, a load's register
+    // written) once the vCPU re-enters the kernel: do so with
+    // immediate_exit so the saved state after a stop is consistent.
+    vcpus_[i].run->immediate_exit = 1;
+    kvm_.run(vcpus_[i].fd);
 }
 
 KvmStop KvmVm::run(const KvmExitHandlers& h) {

@@ -25,7 +25,9 @@ class KvmError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class KvmStop { None, PowerOff, Reset, Crash, Quit, Error };
+// Why run() returned. Pause: the board asked for the vCPUs to stop (e.g.
+// to save or load state) and will run the VM again.
+enum class KvmStop { None, PowerOff, Reset, Crash, Quit, Pause, Error };
 
 // What the board does with guest accesses that leave the kernel.
 struct KvmExitHandlers {

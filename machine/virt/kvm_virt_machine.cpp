@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 namespace kestrel {
 
@@ -44,6 +45,7 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
         throw MachineError("-accel kvm: semihosting needs TCG (the kernel does not trap HLT)");
     try {
         uint8_t* ram = bus_.add_ram(virt::kRamBase, cfg.ram_size, "ram");
+        ram_ = ram;
         if (cfg.serial == "stdio" || cfg.serial == "mon:stdio") {
             serial_out_ = stdout;
         } else if (cfg.serial.rfind("file:", 0) == 0) {
@@ -175,7 +177,9 @@ int KvmVirtMachine::run() {
     };
     h.mmio_write = [this, &dev_mu](uint64_t pa, unsigned size, uint64_t v) {
         std::lock_guard lk(dev_mu);
-        return bus_.write(pa, size, v);
+        MemResult r = bus_.write(pa, size, v);
+        if (selftest_) watch_uart(pa, v);
+        return r;
     };
     for (;;) {
         std::atomic<bool> running{true};
@@ -194,6 +198,9 @@ int KvmVirtMachine::run() {
         if (quit_) return quit_status_;
         switch (why) {
         case KvmStop::PowerOff: return 0;
+        case KvmStop::Pause:
+            if (!do_action()) return 1;
+            continue;
         case KvmStop::Crash:
             std::fprintf(stderr, "kestrel: the guest reported a crash (PSCI SYSTEM_EVENT)\n");
             return 1;
@@ -210,6 +217,83 @@ int KvmVirtMachine::run() {
         default: return 1;
         }
     }
+}
+
+} // namespace kestrel
+
+namespace kestrel {
+
+std::optional<std::string> KvmVirtMachine::save_state(KvmMachineState& out) {
+    // LPI pending bits go to the pending tables in guest RAM before RAM is copied.
+    if (auto e = gic_->save_pending_tables()) return e;
+    if (auto e = gic_->pull_from_kernel(out.gic)) return e;
+    out.cpu.assign(vm_.num_vcpus(), CpuState{});
+    out.sys.assign(vm_.num_vcpus(), SysRegState{});
+    for (unsigned i = 0; i < vm_.num_vcpus(); i++)
+        if (auto e = vm_.get_regs(i, out.cpu[i], out.sys[i]))
+            return "vCPU " + std::to_string(i) + ": " + *e;
+    out.ram.assign(ram_, ram_ + cfg_.ram_size);
+    return std::nullopt;
+}
+
+std::optional<std::string> KvmVirtMachine::load_state(const KvmMachineState& st,
+                                                      std::vector<std::string>& warnings) {
+    if (st.cpu.size() != vm_.num_vcpus() || st.sys.size() != vm_.num_vcpus())
+        return "the state has " + std::to_string(st.cpu.size()) + " vCPUs, this VM has " +
+               std::to_string(vm_.num_vcpus());
+    if (st.ram.size() != cfg_.ram_size) return std::string("the state's RAM size differs");
+    // Nothing of the running guest changes before the kernel has accepted
+    // the GIC configuration.
+    GicRestoreCheck chk = gic_->prepare_restore(st.gic);
+    if (chk.error) return chk.error;
+    warnings.insert(warnings.end(), chk.warnings.begin(), chk.warnings.end());
+    std::memcpy(ram_, st.ram.data(), st.ram.size());
+    for (unsigned i = 0; i < vm_.num_vcpus(); i++)
+        if (auto e = vm_.set_regs(i, st.cpu[i], st.sys[i]))
+            return "vCPU " + std::to_string(i) + ": " + *e;
+    return gic_->push_to_kernel(st.gic);
+}
+
+void KvmVirtMachine::watch_uart(uint64_t pa, uint64_t value) {
+    if (pa != virt::kUartBase) return;
+    const char c = static_cast<char>(value & 0xff);
+    if (c != '\n') {
+        if (uart_line_.size() < 64) uart_line_.push_back(c);
+        return;
+    }
+    if (uart_line_ == "SNAPSHOT-POINT" && !saved_) {
+        action_ = Action::Save;
+        vm_.request_stop(KvmStop::Pause);
+    } else if (uart_line_ == "RESTORE-POINT" && saved_ && !restored_) {
+        action_ = Action::Restore;
+        vm_.request_stop(KvmStop::Pause);
+    }
+    uart_line_.clear();
+}
+
+bool KvmVirtMachine::do_action() {
+    const Action a = std::exchange(action_, Action::None);
+    if (a == Action::Save) {
+        if (auto e = save_state(selftest_state_)) {
+            std::fprintf(stderr, "kestrel: snapshot failed: %s\n", e->c_str());
+            return false;
+        }
+        saved_ = true;
+        std::fprintf(stderr, "kestrel: snapshot taken (GICD_TYPER2=0x%x, %zu bytes of RAM)\n",
+                     selftest_state_.gic.gicd_typer2, selftest_state_.ram.size());
+    } else if (a == Action::Restore) {
+        std::vector<std::string> warnings;
+        auto e = load_state(selftest_state_, warnings);
+        for (const auto& w : warnings)
+            std::fprintf(stderr, "kestrel: %s\n", w.c_str());
+        if (e) {
+            std::fprintf(stderr, "kestrel: restore failed: %s\n", e->c_str());
+            return false;
+        }
+        restored_ = true;
+        std::fprintf(stderr, "kestrel: snapshot restored\n");
+    }
+    return true;
 }
 
 } // namespace kestrel

@@ -11,12 +11,26 @@
 #include "machine/virt/machine_error.hpp"
 #include "machine/virt/virt_config.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
 
 namespace kestrel {
+
+// Everything a snapshot of a KVM guest holds (the savevm stream describes
+// the same fields for either accelerator): vCPU registers, the GIC state
+// pulled from the kernel, guest RAM.
+struct KvmMachineState {
+    std::vector<CpuState> cpu;
+    std::vector<SysRegState> sys;
+    GicV3State gic;
+    std::vector<uint8_t> ram;
+};
 
 class KvmVirtMachine {
   public:
@@ -32,6 +46,20 @@ class KvmVirtMachine {
     int run();
     void push_serial_input(const uint8_t* data, size_t len);
     void request_quit(int status);
+
+    // With the VM stopped: LPI pending tables to RAM first, then the GIC,
+    // the vCPUs and RAM. Any ioctl error is the result.
+    std::optional<std::string> save_state(KvmMachineState& out);
+    // Checks the state against the kernel first (GICD_TYPER2 and the rest,
+    // see KvmGic::prepare_restore): a refusal leaves the running guest as it
+    // was. Warnings (registers the kernel drops) go to warnings.
+    std::optional<std::string> load_state(const KvmMachineState& st,
+                                          std::vector<std::string>& warnings);
+    // Test hook (-kvm-snapshot-selftest): the guest line "SNAPSHOT-POINT"
+    // on the UART saves the machine state in memory, the next
+    // "RESTORE-POINT" line loads it back once, through the same paths as
+    // savevm/loadvm.
+    void enable_snapshot_selftest() { selftest_ = true; }
 
     Bus& bus() { return bus_; }
     KvmVm& vm() { return vm_; }
@@ -61,6 +89,15 @@ class KvmVirtMachine {
     std::atomic<int> quit_status_{0};
     std::mutex input_mu_;
     std::deque<uint8_t> input_;
+    uint8_t* ram_ = nullptr;
+    // Snapshot self-test.
+    bool selftest_ = false;
+    std::string uart_line_;
+    enum class Action { None, Save, Restore } action_ = Action::None;
+    bool saved_ = false, restored_ = false;
+    KvmMachineState selftest_state_;
+    void watch_uart(uint64_t pa, uint64_t value);
+    bool do_action();
 };
 
 } // namespace kestrel

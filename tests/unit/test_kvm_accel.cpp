@@ -318,6 +318,56 @@ TEST_CASE("KVM board: RAM slot, vGIC, guest loaded, vCPU 0 at the entry with x0 
     CHECK(ss.str() == "hi\n");
 }
 
+TEST_CASE("KVM board snapshot self-test: state saved at SNAPSHOT-POINT, restored once at "
+          "RESTORE-POINT") {
+    TempDir dir;
+    VirtConfig cfg;
+    cfg.kernel = dir.file("k.bin", std::vector<uint8_t>(64, 0));
+    cfg.serial = "null";
+    FakeKvm k;
+    k.listed_regs = kernel_reg_list(true, true);
+    KvmVirtMachine m(cfg, k);
+    m.enable_snapshot_selftest();
+    auto& script = k.vcpus[0].script;
+    auto say = [&](const std::string& line) {
+        for (char c : line + "\n")
+            script.push_back(
+                [c](Run& r) { mmio_exit(r, virt::kUartBase, 4, true, static_cast<uint8_t>(c)); });
+    };
+    const uint64_t ram_probe = virt::kRamBase + 0x10'0000;
+    uint64_t pc_at_snapshot = 0x4008'1234;
+    script.push_back([&](Run& r) {
+        uint64_t pc = pc_at_snapshot;
+        REQUIRE(k.set_one_reg(FakeKvm::kFirstVcpuFd, kRegPc, &pc) == 0);
+        uint8_t one = 1;
+        REQUIRE(m.bus().write_block(ram_probe, &one, 1));
+        r.exit_reason = KVM_EXIT_INTR;
+    });
+    say("SNAPSHOT-POINT");
+    // After the snapshot the guest moves on: other PC, RAM, GIC state.
+    script.push_back([&](Run& r) {
+        uint64_t pc = 0x4009'0000;
+        REQUIRE(k.set_one_reg(FakeKvm::kFirstVcpuFd, kRegPc, &pc) == 0);
+        uint8_t two = 2;
+        REQUIRE(m.bus().write_block(ram_probe, &two, 1));
+        m.gic().set_spi(40, true);
+        r.exit_reason = KVM_EXIT_INTR;
+    });
+    say("RESTORE-POINT");
+    uint64_t pc_after = 0;
+    uint8_t ram_after = 0;
+    script.push_back([&](Run& r) {
+        REQUIRE(k.get_one_reg(FakeKvm::kFirstVcpuFd, kRegPc, &pc_after) == 0);
+        REQUIRE(m.bus().read_block(ram_probe, &ram_after, 1));
+        r.exit_reason = KVM_EXIT_INTR;
+    });
+    say("RESTORE-POINT"); // a second time: no second restore
+    CHECK(m.run() == 0);
+    CHECK(pc_after == pc_at_snapshot);
+    CHECK(ram_after == 1);
+    CHECK_FALSE(k.vgic.spi_line(40)); // the line level of the snapshot
+}
+
 TEST_CASE("KVM board refuses what the kernel cannot do, with a message") {
     TempDir dir;
     const std::string kernel = dir.file("k.bin", std::vector<uint8_t>(64, 0));
