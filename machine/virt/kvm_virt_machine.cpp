@@ -69,10 +69,10 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
             kvm_, vm_.vm_fd(), gcfg,
             KvmGicLayout{virt::kGicDistBase, virt::kGicRedistBase, virt::kGicRedistSize});
         gic_->create();
-        // A start-up restore (-loadvm/-incoming) would call
+        vm_.init_vcpus();
+        // A start-up restore (-loadvm/-incoming) calls
         // gic_->prepare_restore() here, before CTRL_INIT.
         gic_->init();
-        vm_.init_vcpus();
         uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
         load_guest();
         reset_board();

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -44,7 +45,7 @@ class FakeKvm : public KvmInterface {
         std::optional<kvm::VcpuInit> init;
         std::unique_ptr<kvm::Run> run;
         // Each KVM_RUN pops one exit; an empty script exits with a
-        // SYSTEM_EVENT shutdown.
+        // SYSTEM_EVENT shutdown (a powered-off vCPU waits to be kicked).
         std::deque<std::function<void(kvm::Run&)>> script;
         unsigned runs = 0;
     };
@@ -150,6 +151,12 @@ class FakeKvm : public KvmInterface {
         }
         if (step) {
             step(*v->run);
+        } else if (v->init && (v->init->features[0] & (1u << kvm::KVM_ARM_VCPU_POWER_OFF))) {
+            // A powered-off vCPU (never turned on by PSCI CPU_ON here)
+            // stays in KVM_RUN until it is kicked.
+            while (!__atomic_load_n(&v->run->immediate_exit, __ATOMIC_ACQUIRE))
+                std::this_thread::yield();
+            return -EINTR;
         } else {
             v->run->exit_reason = kvm::KVM_EXIT_SYSTEM_EVENT;
             v->run->system_event.type = kvm::KVM_SYSTEM_EVENT_SHUTDOWN;

@@ -256,7 +256,7 @@ TEST_CASE("KVM run loop: MMIO exits reach the device models, SYSTEM_EVENT stops 
     // each of the three runs below.
     for (int n = 0; n < 3; n++)
         k.vcpus[1].script.push_back([&](Run& r) {
-            while (!r.immediate_exit)
+            while (!__atomic_load_n(&r.immediate_exit, __ATOMIC_ACQUIRE))
                 std::this_thread::yield();
             r.exit_reason = KVM_EXIT_INTR;
         });
