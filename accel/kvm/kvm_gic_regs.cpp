@@ -26,6 +26,11 @@ std::vector<std::string> kvm_vgic_losses(const GicV3State& st) {
     std::vector<std::string> out;
     // The kernel's distributor has one enable (Group 1); ARE and DS read as one.
     if (st.gicd_ctlr & kCtlrEnableGrp0) out.push_back("GICD_CTLR.EnableGrp0");
+    // No error reporting: GICD_STATUSR/GICR_STATUSR are RAO or RAZ, and WI.
+    bool statusr = st.gicd_statusr != 0;
+    for (const GicV3CpuState& c : st.cpu)
+        if (c.gicr_statusr) statusr = true;
+    if (statusr) out.push_back("GICD_STATUSR/GICR_STATUSR error bits");
     // GICD_IROUTER keeps Aff2.Aff1.Aff0 only (no Aff3, no 1-of-N routing).
     unsigned routes = 0;
     for (size_t i = kFirstSpi; i < st.irouter.size(); i++)

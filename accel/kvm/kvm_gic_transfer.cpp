@@ -133,7 +133,10 @@ void KvmGic::pull(GicV3State& out) {
     const unsigned words = cfg_.num_irqs / 32;
     GicV3State s = reset_state(); // sizes and ID registers
     s.gicd_ctlr = dist_get(d::CTLR);
-    s.gicd_statusr = dist_get(d::STATUSR);
+    // The kernel's vGIC reports no errors: GICD_STATUSR reads all ones and
+    // GICR_STATUSR zero through this interface, and both ignore writes, so
+    // they carry no state (the reset value 0 stands for them).
+    s.gicd_statusr = 0;
     for (unsigned n = 1; n < words; n++) {
         s.group[n] = dist_get(d::IGROUPR + 4 * n);
         s.enabled[n] = dist_get(d::ISENABLER + 4 * n);
@@ -154,7 +157,7 @@ void KvmGic::pull(GicV3State& out) {
     for (unsigned i = 0; i < cfg_.num_cpus(); i++) {
         GicV3CpuState& c = s.cpu[i];
         c.gicr_ctlr = redist_get(i, r::CTLR) & kRCtlrEnableLpis;
-        c.gicr_statusr = redist_get(i, r::STATUSR);
+        c.gicr_statusr = 0; // RAZ/WI in the kernel (see GICD_STATUSR above)
         c.gicr_waker = redist_get(i, r::WAKER);
         c.gicr_propbaser = redist_get(i, r::PROPBASER) | uint64_t{redist_get(i, r::PROPBASER + 4)}
                                                              << 32;
@@ -213,7 +216,6 @@ void KvmGic::push(const GicV3State& st, bool write_ids) {
             throw KvmGicError(typer2_refusal(st.gicd_typer2, r, true));
     }
     dist_set(d::CTLR, st.gicd_ctlr);
-    dist_set(d::STATUSR, st.gicd_statusr);
     for (unsigned i = 0; i < cfg_.num_cpus(); i++)
         push_redistributor(i, st.cpu[i]);
     push_distributor(st);
@@ -230,7 +232,6 @@ void KvmGic::push_redistributor(unsigned i, const GicV3CpuState& c) {
     redist_set(i, r::PENDBASER, static_cast<uint32_t>(c.gicr_pendbaser));
     redist_set(i, r::PENDBASER + 4, static_cast<uint32_t>(c.gicr_pendbaser >> 32));
     redist_set(i, r::CTLR, c.gicr_ctlr & kRCtlrEnableLpis);
-    redist_set(i, r::STATUSR, c.gicr_statusr);
     redist_set(i, r::WAKER, c.gicr_waker);
     const uint64_t sgi = kFrameSize;
     redist_set(i, sgi + d::IGROUPR, c.group);

@@ -84,7 +84,10 @@ GicV3State guest_like(GicV3State s) {
 }
 
 std::string first(const std::vector<std::string>& v) {
-    return v.empty() ? std::string() : v.front() + (v.size() > 1 ? " ..." : "");
+    std::string out;
+    for (size_t i = 0; i < v.size() && i < 4; i++)
+        out += (i ? "; " : "") + v[i];
+    return out + (v.size() > 4 ? "; ..." : "");
 }
 
 } // namespace
@@ -105,7 +108,7 @@ int main() {
         a->gic->init();
         const uint32_t host_t2 = a->gic->kernel_typer2();
         std::printf("GICD_TYPER2 of this host's vGIC: 0x%x; readable before CTRL_INIT: %s "
-                    "(a 6.17+ kernel)\n",
+                    "(yes only on 6.17+)\n",
                     host_t2, pre_init ? "yes" : "no");
         result((host_t2 & ~g::kTyper2NassgiCap) == 0, "creation: TYPER2 has nASSGIcap at most");
         GicV3State s;

@@ -153,7 +153,7 @@ int VgicModel::dist_read(uint64_t off, uint32_t& v) {
     } else if (off == 0xc) {
         v = typer2();
     } else if (off == 0x10) {
-        v = statusr_;
+        v = 0xffffffff; // GICD_STATUSR: RAO/WI in the kernel's vGIC
     } else if (off >= 0x80 && off < 0x100) {
         v = bitmap_read(irq_block(static_cast<unsigned>((off - 0x80) / 4), nullptr), 0,
                         &Irq::group);
@@ -224,7 +224,7 @@ int VgicModel::dist_write(uint64_t off, uint32_t v) {
             return 0;
         }
     } else if (off == 0x10) {
-        statusr_ = v;
+        // GICD_STATUSR: WI
     } else if (off >= 0x80 && off < 0x100) {
         bitmap_write(irq_block(static_cast<unsigned>((off - 0x80) / 4), nullptr), 0, v, &Irq::group,
                      kExact);
@@ -275,7 +275,7 @@ int VgicModel::redist_read(Vcpu& c, unsigned idx, uint64_t off, uint32_t& v) {
         case 0x4: v = kIidrBase; break;
         case 0x8: v = static_cast<uint32_t>(typer); break;
         case 0xc: v = static_cast<uint32_t>(typer >> 32); break;
-        case 0x10: v = c.statusr; break;
+        case 0x10: v = 0; break; // GICR_STATUSR: RAZ/WI
         case 0x14: v = 0; break; // WAKER: RAZ/WI
         case 0x70: v = static_cast<uint32_t>(propbaser_); break;
         case 0x74: v = static_cast<uint32_t>(propbaser_ >> 32); break;
@@ -320,7 +320,7 @@ int VgicModel::redist_write(Vcpu& c, uint64_t off, uint32_t v) {
         case 0x8:
         case 0xc:
         case 0x14: break;
-        case 0x10: c.statusr = v; break;
+        case 0x10: break; // GICR_STATUSR: WI
         case 0x70:
         case 0x74:
             if (!c.lpis)

@@ -16,6 +16,10 @@
 //              else the VM's nASSGIcap is changed. IIDR and TYPER2 are the
 //              only registers reachable before CTRL_INIT.
 //
+// GICD_STATUSR reads all ones and GICR_STATUSR zero, both ignore writes
+// (the kernel's register tables; found first on a real 6.1 kernel, where
+// the documented "set directly" user access does not exist).
+//
 // Before CTRL_INIT every register access is -EBUSY (on V617 except GICD_IIDR
 // and GICD_TYPER2). Offsets the kernel does not know: -ENXIO.
 #pragma once
@@ -78,7 +82,6 @@ class VgicModel {
     struct Vcpu {
         uint64_t mpidr = 0;
         Irq priv[32];
-        uint32_t statusr = 0;
         uint64_t pendbaser = 0;
         bool lpis = false;
         // The CPU interface, as the kernel keeps it (VMCR fields, APRs).
@@ -111,7 +114,6 @@ class VgicModel {
     bool dist_addr_set_ = false, redist_addr_set_ = false;
     unsigned implementation_rev_ = 3;
     bool enabled_ = false, nassgireq_ = false;
-    uint32_t statusr_ = 0;
     uint64_t propbaser_ = 0;
     bool vm_nassgicap_ = false;
 };
