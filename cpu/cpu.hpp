@@ -149,13 +149,18 @@ class Cpu {
         unsigned bit = s.el == 0 ? 4 : 3;
         if ((sp_value & 15) && (sys.sctlr_el1 & (1u << bit))) raise_sp_alignment();
     }
-    // Raises the FP/AdvSIMD access trap (EC 0x07) when CPACR_EL1.FPEN traps
-    // the current EL; the FP and SIMD handlers call it first.
+    // The one FP/AdvSIMD access check (EC 0x07): every FP and SIMD
+    // instruction, SIMD&FP load/store and FPCR/FPSR access calls it after
+    // decoding. CPACR_EL1.FPEN: 0b11 traps nothing, 0b01 traps EL0 only,
+    // 0b00/0b10 trap EL0 and EL1 (to EL1). At EL2, CPTR_EL2.TFP traps to EL2.
     void check_fp_enabled() {
-        unsigned fpen = (sys.cpacr_el1 >> 20) & 3;
-        if (fpen == 3 || (fpen == 1 && s.el == 1)) return;
-        if (s.el >= 2) return;
-        raise_fp_trap();
+        if (s.el <= 1) [[likely]] {
+            unsigned fpen = (sys.cpacr_el1 >> 20) & 3;
+            if (fpen == 3 || (fpen == 1 && s.el == 1)) [[likely]]
+                return;
+            raise_fp_trap();
+        }
+        if (s.el == 2 && (sys.cptr_el2 & (1u << 10))) raise_fp_trap();
     }
 
     // --- exceptions -------------------------------------------------------

@@ -44,8 +44,10 @@ CpuModel base_model(const char* name, uint64_t midr) {
     CpuModel m;
     m.name = name;
     m.midr = midr;
-    // EL0 and EL1 AArch64 only; FP implemented (0), AdvSIMD not yet (0xf).
-    m.id_aa64pfr0 = 0x0000000000f00011ull;
+    // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented without FP16 (0).
+    m.id_aa64pfr0 = 0x0000000000000011ull;
+    // GIC = 1: the GICv3 system-register interface (ICC_*) is implemented.
+    m.id_aa64pfr0 |= 1ull << 24;
     // PARange 48 bits, 16-bit ASIDs, little-endian only, 4 KiB / 16 KiB /
     // 64 KiB granules.
     m.id_aa64mmfr0 = 0x0000000000101025ull;

@@ -233,7 +233,9 @@ void Cpu::raise_sp_alignment() {
 void Cpu::raise_fp_trap() {
     GuestException e;
     e.ec = ExcClass::FPAccess;
-    e.iss = (1u << 24) | (0xeu << 20); // CV = 1, COND = AL, as for any A64 trap
+    // ISS for a trap from AArch64 state: CV = 1 and COND = 0b1110 (the Arm
+    // ARM's rule for this ISS encoding; qemu-system-aarch64 reports the same).
+    e.iss = (1u << 24) | (0xeu << 20);
     throw e;
 }
 

@@ -2,6 +2,7 @@
 // fields, stack pointers, exception return state, FP control).
 #include "cpu/sysreg.hpp"
 
+#include "cpu/fp/softfloat.hpp"
 #include "cpu/sysreg_access.hpp"
 #include "cpu/sysreg_icc.hpp"
 
@@ -29,9 +30,18 @@ uint64_t read_fpcr(Cpu& c) {
     c.check_fp_enabled();
     return c.s.fpcr;
 }
+// Writable FPCR bits: AHP, DN, FZ and RMode; FZ16 only with FP16. The
+// trap-enable bits (IOE..IDE) are RAZ/WI because none of the models traps
+// FP exceptions (cortex-a57/a72 do not); Len/Stride are RES0 without AArch32.
+uint32_t fpcr_write_mask(const Cpu& c) {
+    uint32_t m = fp::kFpcrAHP | fp::kFpcrDN | fp::kFpcrFZ | (3u << fp::kFpcrRModeShift);
+    if (c.model.has(Feature::FP16)) m |= fp::kFpcrFZ16;
+    return m;
+}
+
 void write_fpcr(Cpu& c, uint64_t v) {
     c.check_fp_enabled();
-    c.s.fpcr = static_cast<uint32_t>(v) & 0x07ff9f00u;
+    c.s.fpcr = static_cast<uint32_t>(v) & fpcr_write_mask(c);
 }
 uint64_t read_fpsr(Cpu& c) {
     c.check_fp_enabled();
@@ -83,7 +93,7 @@ const SysRegDesc kSpecial[] = {
 
 // Every table find_sysreg consults. A new area adds its span here.
 using SysRegTable = std::span<const SysRegDesc> (*)();
-constexpr SysRegTable kTables[] = {special_sysregs, el1_sysregs, id_sysregs, debug_sysregs,
+constexpr SysRegTable kTables[] = {special_sysregs, el1_sysregs,   id_sysregs, debug_sysregs,
                                    pmu_sysregs,     timer_sysregs, icc_sysregs};
 
 } // namespace

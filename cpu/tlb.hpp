@@ -67,13 +67,19 @@ class Tlb {
         large_addr_[mmu_idx] = addr & large_mask_[mmu_idx];
     }
 
+    // Bumped by every flush: anything cached from an earlier translation
+    // (the executor's jump cache) is stale once it changes.
+    uint64_t generation() const { return generation_; }
+
     void flush() {
+        generation_++;
         for (unsigned i = 0; i < kNumMmuIdx; i++)
             if (used_ & (1u << i)) flush_idx(i);
         used_ = 0;
     }
     // Drops entries of the current ASID; global entries stay.
     void flush_nonglobal() {
+        generation_++;
         for (unsigned i = 0; i < kNumMmuIdx; i++) {
             if (!(used_ & (1u << i))) continue;
             for (auto& x : e_[i])
@@ -82,6 +88,7 @@ class Tlb {
     }
     // Drops every entry translating va (bits 55:12), global or not.
     void flush_va(uint64_t va) {
+        generation_++;
         for (unsigned i = 0; i < kNumMmuIdx; i++) {
             if (!(used_ & (1u << i))) continue;
             if (has_large_[i] && ((va ^ large_addr_[i]) & large_mask_[i]) == 0) {
@@ -112,6 +119,7 @@ class Tlb {
     uint64_t large_mask_[kNumMmuIdx] = {}; // a zero mask covers everything
     bool has_large_[kNumMmuIdx] = {};
     unsigned used_ = ~0u; // regimes that may hold entries
+    uint64_t generation_ = 0;
 };
 
 } // namespace kestrel

@@ -2,6 +2,7 @@
 
 #include "cpu/cpu_model.hpp"
 #include "cpu/log.hpp"
+#include "machine/cli_devices.hpp"
 
 #include <cctype>
 #include <map>
@@ -9,10 +10,6 @@
 
 namespace kestrel {
 
-namespace {
-
-// Splits "a=b,c=d" into items; ",," is a literal comma as in the common
-// emulators' option syntax.
 std::vector<std::string> split_props(const std::string& s) {
     std::vector<std::string> out;
     std::string cur;
@@ -32,6 +29,8 @@ std::vector<std::string> split_props(const std::string& s) {
     out.push_back(cur);
     return out;
 }
+
+namespace {
 
 bool parse_bool(const std::string& opt, const std::string& key, const std::string& v) {
     if (v == "on" || v == "yes" || v == "true") return true;
@@ -200,6 +199,7 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
     VirtConfig& cfg = o.machine;
     MachineProps machine;
     bool serial_given = false;
+    DeviceOptions devices;
     for (size_t i = 0; i < args.size(); i++) {
         std::string a = args[i];
         if (a.size() > 2 && a[0] == '-' && a[1] == '-') a.erase(0, 1); // --opt is -opt
@@ -274,6 +274,11 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             else
                 throw CliError("-serial: unsupported backend '" + v +
                                "' (use stdio, mon:stdio, null or file:PATH)");
+        } else if (a == "-drive") {
+            devices.add_drive(value());
+        } else if (a == "-device") {
+            o.info = devices.add_device(value());
+            if (!o.info.empty()) return o;
         } else if (a == "-no-reboot") {
             cfg.no_reboot = true;
         } else if (a == "-semihosting") {
@@ -307,13 +312,19 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
         } else if (!a.empty() && a[0] == '-') {
             throw CliError("unknown option '" + args[i] + "'");
         } else {
-            throw CliError("unexpected argument '" + a + "' (disk images are not supported yet)");
+            throw CliError("unexpected argument '" + a +
+                           "' (give disk images with -drive file=IMG,format=raw)");
         }
     }
+    cfg.virtio = devices.resolve();
     if (machine.accel) o.accel = *machine.accel;
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
+    // The cores have no EL2 yet: refuse rather than start a guest at an
+    // exception level that only half exists.
+    if (cfg.virtualization)
+        throw CliError("-machine virtualization=on: EL2 is not implemented yet (guests start at EL1)");
     if (machine.gic)
-        cfg.gic_version = *machine.gic == "max" ? (cfg.virtualization ? "4.1" : "3") : *machine.gic;
+        cfg.gic_version = *machine.gic == "max" ? "4.1" : *machine.gic; // max: the newest model
     if (cfg.kernel.empty()) {
         if (!cfg.append.empty()) throw CliError("-append only allowed with -kernel");
         if (!cfg.initrd.empty()) throw CliError("-initrd only allowed with -kernel");
@@ -343,6 +354,10 @@ std::string usage_text() {
            "  -nographic       no display; serial port and Ctrl-A escapes on the terminal\n"
            "  -display none    no display\n"
            "  -serial stdio|mon:stdio|null|file:PATH\n"
+           "  -drive file=IMG,format=raw[,if=virtio|none][,id=ID][,readonly=on]\n"
+           "                   a raw disk image; if=virtio (default) adds a virtio-blk disk\n"
+           "  -device virtio-blk-device,drive=ID | virtio-rng-device | help\n"
+           "                   virtio-mmio devices; disks appear as vda, vdb, ... in order\n"
            "  -no-reboot       exit instead of rebooting when the guest resets\n"
            "  -semihosting     enable Arm semihosting (also -semihosting-config enable=on)\n"
            "  -d ITEMS         debug log: in_asm,int,guest_errors,unimp (-d help)\n"

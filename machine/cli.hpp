@@ -45,6 +45,10 @@ CliOptions parse_command_line(const std::vector<std::string>& args);
 // Parses a size such as "512", "512M", "2G" (no suffix: MiB). Throws CliError naming opt.
 uint64_t parse_size(const std::string& opt, const std::string& text);
 
+// Splits "a=b,c=d" into items; ",," is a literal comma as in the common
+// emulators' option syntax.
+std::vector<std::string> split_props(const std::string& s);
+
 std::string usage_text();
 std::string version_text();
 

@@ -27,8 +27,27 @@ TbCache::~TbCache() {
     bus_.on_code_write = nullptr;
 }
 
+void TbCache::attach(Cpu* cpu) {
+    cpus_.push_back(cpu);
+    if (jump_.size() <= cpu->index) jump_.resize(cpu->index + 1);
+    jump_[cpu->index].assign(kJumpEntries, JumpEntry{});
+}
+
 TranslationBlock* TbCache::get(Cpu& cpu) {
-    uint64_t pc = cpu.s.pc;
+    const uint64_t pc = cpu.s.pc;
+    if (cpu.index < jump_.size()) [[likely]] {
+        JumpEntry& j = jump_[cpu.index][(pc >> 2) & (kJumpEntries - 1)];
+        if (j.va == pc && j.tlb_generation == cpu.tlb.generation() && j.mmu_idx == cpu.mmu_idx() &&
+            j.tb->valid)
+            return j.tb;
+        TranslationBlock* tb = lookup_slow(cpu, pc);
+        j = JumpEntry{pc, cpu.tlb.generation(), tb, cpu.mmu_idx()};
+        return tb;
+    }
+    return lookup_slow(cpu, pc);
+}
+
+TranslationBlock* TbCache::lookup_slow(Cpu& cpu, uint64_t pc) {
     if (pc & 3) {
         GuestException e;
         e.ec = ExcClass::PCAlign;
@@ -46,11 +65,11 @@ TranslationBlock* TbCache::get(Cpu& cpu) {
         slot = it->second.get();
         return slot;
     }
-    slot = translate(cpu, page, pa);
+    slot = translate(page, pa, pc);
     return slot;
 }
 
-TranslationBlock* TbCache::translate(Cpu& cpu, const uint8_t* page, uint64_t pa) {
+TranslationBlock* TbCache::translate(const uint8_t* page, uint64_t pa, uint64_t va) {
     auto tb = std::make_unique<TranslationBlock>();
     tb->pa = pa;
     uint64_t off = pa & kTlbOffsetMask;
@@ -77,7 +96,7 @@ TranslationBlock* TbCache::translate(Cpu& cpu, const uint8_t* page, uint64_t pa)
             c->tlb.protect_code_page(pa_page);
     }
     if (log_enabled(kLogInAsm))
-        log_translated_block(cpu.s.pc, pa, page + (pa & kTlbOffsetMask), 4 * tb->ops.size());
+        log_translated_block(va, pa, page + (pa & kTlbOffsetMask), 4 * tb->ops.size());
     by_page_[pa_page].push_back(pa);
     translations_++;
     TranslationBlock* raw = tb.get();
@@ -108,9 +127,10 @@ void TbCache::flush() {
     by_page_.clear();
 }
 
-void TbCache::collect() {
-    if (retired_.size() < 256) return;
+void TbCache::collect_retired() {
     std::fill(fast_.begin(), fast_.end(), nullptr);
+    for (auto& jc : jump_)
+        std::fill(jc.begin(), jc.end(), JumpEntry{});
     retired_.clear();
 }
 

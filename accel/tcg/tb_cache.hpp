@@ -15,7 +15,7 @@ class TbCache {
     TbCache(Bus& bus, uint64_t feature_mask);
     ~TbCache();
     // Tracks these cores so their TLBs stop fast-path writes to code pages.
-    void attach(Cpu* cpu) { cpus_.push_back(cpu); }
+    void attach(Cpu* cpu);
 
     // The block at the core's current PC, translated if needed. Throws
     // GuestException when the PC cannot be fetched.
@@ -24,12 +24,29 @@ class TbCache {
     void invalidate_page(uint64_t pa_page);
     void flush();
     // Frees invalidated blocks; call only between blocks.
-    void collect();
+    void collect() {
+        if (retired_.size() >= kCollectThreshold) collect_retired();
+    }
 
     uint64_t translations() const { return translations_; }
 
   private:
-    TranslationBlock* translate(Cpu& cpu, const uint8_t* page, uint64_t pa);
+    TranslationBlock* translate(const uint8_t* page, uint64_t pa, uint64_t va);
+    TranslationBlock* lookup_slow(Cpu& cpu, uint64_t pc);
+    void collect_retired();
+
+    // Per core, the block last found for a virtual PC, valid while the
+    // core's TLB generation and translation regime are unchanged: a hit
+    // skips the TLB and the physical-address lookup.
+    struct JumpEntry {
+        uint64_t va = ~0ull;
+        uint64_t tlb_generation = 0;
+        TranslationBlock* tb = nullptr;
+        unsigned mmu_idx = 0;
+    };
+    static constexpr unsigned kJumpEntries = 1 << 12;
+    static constexpr size_t kCollectThreshold = 256;
+    std::vector<std::vector<JumpEntry>> jump_; // indexed by Cpu::index
 
     Bus& bus_;
     uint64_t features_;

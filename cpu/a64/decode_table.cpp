@@ -32,6 +32,11 @@ std::span<const InsnDesc> a64_table() {
         a64::simd_by_elem_insns,
         a64::simd_ldst_insns,
         a64::simd_crypto_insns,
+        a64::simd_fp_three_same_insns,
+        a64::simd_fp_two_misc_insns,
+        a64::simd_fp_shift_imm_insns,
+        a64::simd_fp_by_elem_insns,
+        a64::simd_fp_reduce_insns,
     };
     static const std::vector<InsnDesc> table = [] {
         std::vector<InsnDesc> t;

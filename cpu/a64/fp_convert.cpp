@@ -72,7 +72,7 @@ void fmov_gen(Cpu& c, uint32_t i) {
     else
         c.undefined();
     if ((form == W_H || form == X_H) && !c.model.has(Feature::FP16)) c.undefined();
-    fp_access_check(c);
+    c.check_fp_enabled();
     if (to_fp) {
         uint64_t v = c.xr(rn);
         switch (form) {

@@ -93,7 +93,7 @@ template <class From> void fcvt_from(Cpu& c, uint32_t i, unsigned opc) {
 void fcvt(Cpu& c, uint32_t i) {
     unsigned type = bits(i, 22, 2), opc = bits(i, 15, 2);
     if (type == opc || type == 2 || opc == 2) c.undefined();
-    fp_access_check(c);
+    c.check_fp_enabled();
     if (type == 0) fcvt_from<fp::Single>(c, i, opc);
     if (type == 1) fcvt_from<fp::Double>(c, i, opc);
     if (type == 3) fcvt_from<fp::Half>(c, i, opc);

@@ -11,7 +11,7 @@ using fp::Bits;
 
 // sz (bit 22): 0 single, 1 double.
 template <class Fn> void with_sz(Cpu& c, uint32_t i, Fn&& f) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     if (bit(i, 22))
         f(fp::Double{});
     else

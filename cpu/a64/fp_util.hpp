@@ -1,25 +1,11 @@
-// Helpers shared by the scalar FP instruction handlers: the FP access
-// check, V register scalar access and dispatch on the ftype field.
+// Helpers shared by the scalar FP instruction handlers: V register scalar
+// access and dispatch on the ftype field. The access check is
+// Cpu::check_fp_enabled().
 #pragma once
 #include "cpu/a64/insn_util.hpp"
 #include "cpu/fp/softfloat.hpp"
 
 namespace kestrel::a64 {
-
-// CPACR_EL1.FPEN: traps FP/SIMD use with EC 0x07. 0b01 traps EL0 only,
-// 0b00 and 0b10 trap EL0 and EL1, 0b11 traps nothing. (A system-level
-// Cpu::check_fp_enabled() will replace this one, adding CPTR_EL2.)
-inline void fp_access_check(Cpu& c) {
-    if (c.s.el > 1) return;
-    unsigned fpen = (c.sys.cpacr_el1 >> 20) & 3;
-    bool trap = fpen == 3 ? false : fpen == 1 ? c.s.el == 0 : true;
-    if (trap) [[unlikely]] {
-        GuestException e;
-        e.ec = ExcClass::FPAccess;
-        e.iss = 0;
-        c.raise(e);
-    }
-}
 
 // Scalar V register views: the low bits of the 128-bit register.
 template <class T> inline fp::Bits<T> vread(const Cpu& c, unsigned n) {
@@ -38,16 +24,16 @@ template <class Fn>
 inline void with_ftype(Cpu& c, uint32_t insn, Fn&& f, bool half_is_base = false) {
     switch (bits(insn, 22, 2)) {
     case 0:
-        fp_access_check(c);
+        c.check_fp_enabled();
         f(fp::Single{});
         break;
     case 1:
-        fp_access_check(c);
+        c.check_fp_enabled();
         f(fp::Double{});
         break;
     case 3:
         if (!half_is_base && !c.model.has(Feature::FP16)) c.undefined();
-        fp_access_check(c);
+        c.check_fp_enabled();
         f(fp::Half{});
         break;
     default: c.undefined();

@@ -29,5 +29,10 @@ std::span<const InsnDesc> simd_shift_imm_insns();
 std::span<const InsnDesc> simd_by_elem_insns();
 std::span<const InsnDesc> simd_ldst_insns();
 std::span<const InsnDesc> simd_crypto_insns();
+std::span<const InsnDesc> simd_fp_three_same_insns();
+std::span<const InsnDesc> simd_fp_two_misc_insns();
+std::span<const InsnDesc> simd_fp_shift_imm_insns();
+std::span<const InsnDesc> simd_fp_by_elem_insns();
+std::span<const InsnDesc> simd_fp_reduce_insns();
 
 } // namespace kestrel::a64

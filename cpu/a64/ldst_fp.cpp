@@ -12,26 +12,6 @@
 namespace kestrel::a64 {
 namespace {
 
-// CPACR_EL1.FPEN (EL0/EL1) and CPTR_EL2.TFP (EL2) trap SIMD&FP accesses
-// with EC 0x07. ISS for a trap from AArch64: CV = 1, COND = 0b1110.
-[[noreturn, gnu::cold]] void fp_trap(Cpu& c) {
-    GuestException e;
-    e.ec = ExcClass::FPAccess;
-    e.iss = 0x1e00000;
-    if (c.s.el == 2) e.target_el = 2;
-    c.raise(e);
-}
-
-inline void fp_access_check(Cpu& c) {
-    if (c.s.el <= 1) [[likely]] {
-        unsigned fpen = (c.sys.cpacr_el1 >> 20) & 3;
-        if (fpen == 3 || (fpen == 1 && c.s.el == 1)) [[likely]]
-            return;
-        fp_trap(c);
-    }
-    if (c.sys.cptr_el2 & (1u << 10)) fp_trap(c);
-}
-
 // Bytes: 1, 2, 4, 8 or 16 (Q).
 template <unsigned Bytes> inline VReg fp_load(Cpu& c, uint64_t va) {
     VReg v;
@@ -63,20 +43,20 @@ template <unsigned Bytes> constexpr unsigned log2_bytes() {
 }
 
 template <unsigned Bytes, bool Load> void fp_uimm(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     uint64_t va = ldst_base(c, bits(i, 5, 5)) +
                   (static_cast<uint64_t>(bits(i, 10, 12)) << log2_bytes<Bytes>());
     fp_transfer<Bytes, Load>(c, bits(i, 0, 5), va);
 }
 
 template <unsigned Bytes, bool Load> void fp_unscaled(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     uint64_t va = ldst_base(c, bits(i, 5, 5)) + static_cast<uint64_t>(sext(bits(i, 12, 9), 9));
     fp_transfer<Bytes, Load>(c, bits(i, 0, 5), va);
 }
 
 template <unsigned Bytes, bool Load, bool Post> void fp_writeback(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     unsigned rn = bits(i, 5, 5);
     uint64_t base = ldst_base(c, rn);
     uint64_t next = base + static_cast<uint64_t>(sext(bits(i, 12, 9), 9));
@@ -85,7 +65,7 @@ template <unsigned Bytes, bool Load, bool Post> void fp_writeback(Cpu& c, uint32
 }
 
 template <unsigned Bytes, bool Load> void fp_reg(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     uint64_t m = c.xr(bits(i, 16, 5));
     if (!bit(i, 13))
         m = bit(i, 15) ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(m)))
@@ -95,7 +75,7 @@ template <unsigned Bytes, bool Load> void fp_reg(Cpu& c, uint32_t i) {
 }
 
 template <unsigned Bytes> void fp_literal(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     uint64_t va = c.s.pc + (static_cast<uint64_t>(sext(bits(i, 5, 19), 19)) << 2);
     c.s.v[bits(i, 0, 5)] = fp_load<Bytes>(c, va);
 }
@@ -103,7 +83,7 @@ template <unsigned Bytes> void fp_literal(Cpu& c, uint32_t i) {
 enum class Idx : uint8_t { Post, Offset, Pre };
 
 template <unsigned Bytes, bool Load, Idx M> void fp_pair(Cpu& c, uint32_t i) {
-    fp_access_check(c);
+    c.check_fp_enabled();
     unsigned rt = bits(i, 0, 5), rn = bits(i, 5, 5), rt2 = bits(i, 10, 5);
     uint64_t base = ldst_base(c, rn);
     uint64_t addr = base + (static_cast<uint64_t>(sext(bits(i, 15, 7), 7)) << log2_bytes<Bytes>());

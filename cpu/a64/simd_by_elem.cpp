@@ -89,7 +89,7 @@ void by_elem(Cpu& c, uint32_t i) {
     const bool scalar = bit(i, 28), q = bit(i, 30) && !scalar;
     const unsigned size = bits(i, 22, 2), sel = (bit(i, 29) << 4) | bits(i, 12, 4);
     if (size != 1 && size != 2) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     const unsigned h = bit(i, 11), l = bit(i, 21), m = bit(i, 20);
     const unsigned index = size == 1 ? (h << 2) | (l << 1) | m : (h << 1) | l;
     const unsigned rm = size == 1 ? bits(i, 16, 4) : bits(i, 16, 5);

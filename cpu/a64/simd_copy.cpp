@@ -22,7 +22,7 @@ void dup_elem(Cpu& c, uint32_t i) {
     Imm5 f = decode_imm5(c, i);
     bool q = bit(i, 30);
     if (f.size == 3 && !q) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     VReg src = c.s.v[rn_of(i)], r;
     with_usize(f.size, [&]<typename T>() {
         T x = elem<T>(src, f.index);
@@ -36,7 +36,7 @@ void dup_general(Cpu& c, uint32_t i) {
     Imm5 f = decode_imm5(c, i);
     bool q = bit(i, 30);
     if (f.size == 3 && !q) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     uint64_t x = c.xr(rn_of(i));
     VReg r;
     with_usize(f.size, [&]<typename T>() {
@@ -48,7 +48,7 @@ void dup_general(Cpu& c, uint32_t i) {
 
 void dup_scalar(Cpu& c, uint32_t i) {
     Imm5 f = decode_imm5(c, i);
-    simd_check_access(c);
+    c.check_fp_enabled();
     VReg src = c.s.v[rn_of(i)];
     uint64_t x = 0;
     with_usize(f.size, [&]<typename T>() { x = elem<T>(src, f.index); });
@@ -57,7 +57,7 @@ void dup_scalar(Cpu& c, uint32_t i) {
 
 void ins_general(Cpu& c, uint32_t i) {
     Imm5 f = decode_imm5(c, i);
-    simd_check_access(c);
+    c.check_fp_enabled();
     uint64_t x = c.xr(rn_of(i));
     VReg& d = c.s.v[rd_of(i)];
     with_usize(f.size, [&]<typename T>() { set_elem<T>(d, f.index, static_cast<T>(x)); });
@@ -65,7 +65,7 @@ void ins_general(Cpu& c, uint32_t i) {
 
 void ins_elem(Cpu& c, uint32_t i) {
     Imm5 f = decode_imm5(c, i);
-    simd_check_access(c);
+    c.check_fp_enabled();
     unsigned src_index = bits(i, 11, 4) >> f.size;
     VReg src = c.s.v[rn_of(i)];
     VReg& d = c.s.v[rd_of(i)];
@@ -77,7 +77,7 @@ void umov(Cpu& c, uint32_t i) {
     bool q = bit(i, 30);
     // Q=0: B/H/S into Wd; Q=1: D into Xd only.
     if (q ? f.size != 3 : f.size == 3) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     VReg src = c.s.v[rn_of(i)];
     uint64_t x = 0;
     with_usize(f.size, [&]<typename T>() { x = elem<T>(src, f.index); });
@@ -89,7 +89,7 @@ void smov(Cpu& c, uint32_t i) {
     bool q = bit(i, 30);
     // Q=0: B/H into Wd; Q=1: B/H/S into Xd.
     if (f.size == 3 || (!q && f.size == 2)) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     VReg src = c.s.v[rn_of(i)];
     int64_t x = 0;
     with_usize(f.size, [&]<typename T>() { x = static_cast<S<T>>(elem<T>(src, f.index)); });
@@ -100,7 +100,7 @@ void ext(Cpu& c, uint32_t i) {
     bool q = bit(i, 30);
     unsigned pos = bits(i, 11, 4);
     if (!q && pos >= 8) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     uint8_t buf[32];
     unsigned n = q ? 16 : 8;
     std::memcpy(buf, &c.s.v[rn_of(i)], n);
@@ -115,7 +115,7 @@ void permute(Cpu& c, uint32_t i) {
     bool q = bit(i, 30);
     unsigned size = bits(i, 22, 2), opc = bits(i, 12, 3);
     if (size == 3 && !q) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     VReg n = c.s.v[rn_of(i)], m = c.s.v[rm_of(i)], r;
     unsigned part = opc >> 2; // 1 for the "2" variants
     with_usize(size, [&]<typename T>() {
@@ -147,7 +147,7 @@ void permute(Cpu& c, uint32_t i) {
 }
 
 void tbl_tbx(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     bool q = bit(i, 30), is_tbx = bit(i, 12);
     unsigned nregs = bits(i, 13, 2) + 1, rn = rn_of(i);
     uint8_t table[64];
@@ -200,7 +200,7 @@ void mod_imm(Cpu& c, uint32_t i) {
     bool q = bit(i, 30);
     unsigned op = bit(i, 29), cmode = bits(i, 12, 4);
     if (cmode == 0xf && op && !q) c.undefined(); // FMOV Dd is not a vector form
-    simd_check_access(c);
+    c.check_fp_enabled();
     uint64_t imm8 = (bits(i, 16, 3) << 5) | bits(i, 5, 5);
     uint64_t imm = expand_imm(op, cmode, imm8);
     unsigned rd = rd_of(i);

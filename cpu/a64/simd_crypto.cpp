@@ -53,7 +53,7 @@ const std::array<uint8_t, 256> kInvSbox = make_inv_sbox(kSbox);
 // The AES state is column-major: byte r + 4*c of the register is row r of
 // column c.
 void aes_round(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const bool decrypt = bit(i, 12);
     VReg x = c.s.v[rd_of(i)], n = c.s.v[rn_of(i)];
     x.lo ^= n.lo;
@@ -72,7 +72,7 @@ void aes_round(Cpu& c, uint32_t i) {
 }
 
 void aes_mix(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const bool inverse = bit(i, 12);
     const uint8_t m[4] = {
         static_cast<uint8_t>(inverse ? 14 : 2), static_cast<uint8_t>(inverse ? 11 : 3),
@@ -114,7 +114,7 @@ VReg vreg(const Words& w) {
 
 // SHA1C/SHA1P/SHA1M: four rounds with choose, parity or majority.
 void sha1_hash(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const unsigned op = bits(i, 12, 3);
     Words x = words(c.s.v[rd_of(i)]);
     uint32_t y = static_cast<uint32_t>(c.s.v[rn_of(i)].lo);
@@ -140,7 +140,7 @@ void sha1_hash(Cpu& c, uint32_t i) {
 }
 
 void sha1su0(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const VReg d = c.s.v[rd_of(i)], n = c.s.v[rn_of(i)], m = c.s.v[rm_of(i)];
     VReg r;
     r.lo = d.hi ^ d.lo ^ m.lo;
@@ -157,7 +157,7 @@ uint32_t sigma1(uint32_t x) {
 
 // SHA256H (part1) and SHA256H2: four rounds of the SHA-256 compression.
 void sha256_hash(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const bool part1 = bits(i, 12, 3) == 4;
     Words x = words(c.s.v[part1 ? rd_of(i) : rn_of(i)]);
     Words y = words(c.s.v[part1 ? rn_of(i) : rd_of(i)]);
@@ -181,7 +181,7 @@ void sha256_hash(Cpu& c, uint32_t i) {
 }
 
 void sha256su1(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const Words d = words(c.s.v[rd_of(i)]), n = words(c.s.v[rn_of(i)]), m = words(c.s.v[rm_of(i)]);
     const uint32_t t0[4] = {n.w[1], n.w[2], n.w[3], m.w[0]};
     auto s1 = [](uint32_t x) { return ror32(x, 17) ^ ror32(x, 19) ^ (x >> 10); };
@@ -194,12 +194,12 @@ void sha256su1(Cpu& c, uint32_t i) {
 }
 
 void sha1h(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     write_scalar(c, rd_of(i), rol32(static_cast<uint32_t>(c.s.v[rn_of(i)].lo), 30), 4);
 }
 
 void sha1su1(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const Words d = words(c.s.v[rd_of(i)]), n = words(c.s.v[rn_of(i)]);
     // T = Vd EOR (Vn LSR 32)
     const uint32_t t[4] = {d.w[0] ^ n.w[1], d.w[1] ^ n.w[2], d.w[2] ^ n.w[3], d.w[3]};
@@ -211,7 +211,7 @@ void sha1su1(Cpu& c, uint32_t i) {
 }
 
 void sha256su0(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const Words d = words(c.s.v[rd_of(i)]), n = words(c.s.v[rn_of(i)]);
     const uint32_t t[4] = {d.w[1], d.w[2], d.w[3], n.w[0]};
     Words r;

@@ -92,7 +92,7 @@ void ldst_multiple(Cpu& c, uint32_t i) {
     default: c.undefined();
     }
     if (size == 3 && !q && selem != 1) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     const uint64_t addr = c.xsp(rn_of(i));
     const unsigned t = rd_of(i);
     with_usize(size, [&]<typename T>() { multiple_t<T>(c, addr, t, rpt, selem, load, q); });
@@ -153,7 +153,7 @@ void ldst_single(Cpu& c, uint32_t i) {
         }
         break;
     }
-    simd_check_access(c);
+    c.check_fp_enabled();
     const uint64_t addr = c.xsp(rn_of(i));
     const unsigned t = rd_of(i);
     with_usize(scale,

@@ -141,7 +141,7 @@ void shift_imm(Cpu& c, uint32_t i) {
     } else if (size == 3 && !q) {
         c.undefined();
     }
-    simd_check_access(c);
+    c.check_fp_enabled();
     // Right shifts (and narrowing, relative to the narrow size) count down
     // from 2*esize; left shifts count up from esize.
     const unsigned shift = (is_left(sel) || long_op) ? immhb - esize : 2 * esize - immhb;

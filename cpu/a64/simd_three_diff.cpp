@@ -92,7 +92,7 @@ void three_diff(Cpu& c, uint32_t i) {
     const bool qdm = op == kQdmlal || op == kQdmlsl || op == kQdmull;
     if (qdm ? (size == 0 || size == 3) : size == 3) c.undefined();
     if (op == kPmull && size != 0) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     auto run = [&]<typename T>() {
         if constexpr (sizeof(T) < 8) {
             if (op == kAddhn || op == kSubhn)
@@ -106,7 +106,7 @@ void three_diff(Cpu& c, uint32_t i) {
 
 // PMULL/PMULL2 with 64-bit elements: one 128-bit carry-less product.
 void pmull64(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const bool part = bit(i, 30);
     const VReg n = c.s.v[rn_of(i)], m = c.s.v[rm_of(i)];
     unsigned __int128 p = clmul64(part ? n.hi : n.lo, part ? m.hi : m.lo);

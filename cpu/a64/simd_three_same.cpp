@@ -164,14 +164,14 @@ void three_same(Cpu& c, uint32_t i) {
     const unsigned size = bits(i, 22, 2);
     const unsigned sel = (bit(i, 29) << 5) | bits(i, 11, 5);
     if (!size_allowed(sel, size, bit(i, 30), scalar)) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     const unsigned bytes = scalar ? (1u << size) : (q ? 16 : 8);
     with_usize(size, [&]<typename T>() { run_lanes<T>(c, i, sel, bytes); });
 }
 
 // AND/BIC/ORR/ORN/EOR/BSL/BIT/BIF: whole-register bitwise operations.
 void logical(Cpu& c, uint32_t i) {
-    simd_check_access(c);
+    c.check_fp_enabled();
     const bool q = bit(i, 30);
     const unsigned op = (bit(i, 29) << 2) | bits(i, 22, 2);
     const VReg n = c.s.v[rn_of(i)], m = c.s.v[rm_of(i)], d = c.s.v[rd_of(i)];

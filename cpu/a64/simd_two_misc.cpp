@@ -184,7 +184,7 @@ void two_misc(Cpu& c, uint32_t i) {
     const bool scalar = bit(i, 28), q = bit(i, 30) && !scalar;
     const unsigned size = bits(i, 22, 2), sel = (bit(i, 29) << 5) | bits(i, 12, 5);
     if (!size_allowed(sel, size, q, scalar)) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     if (sel == kNotRbit) // NOT/RBIT: size selects the operation, lanes are bytes
         return elementwise<uint8_t>(c, i, sel, size, q ? 16 : 8);
     with_usize(size, [&]<typename T>() {
@@ -218,7 +218,7 @@ void across_lanes(Cpu& c, uint32_t i) {
     const unsigned size = bits(i, 22, 2), op = bits(i, 12, 5);
     if (size == 3 || (size == 2 && !q)) c.undefined();
     if (op == 0x1b && u) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     const VReg n = c.s.v[rn_of(i)];
     with_usize(size, [&]<typename T>() {
         const unsigned count = (q ? 16 : 8) / sizeof(T);
@@ -238,7 +238,7 @@ void across_lanes(Cpu& c, uint32_t i) {
 
 void addp_scalar(Cpu& c, uint32_t i) {
     if (bits(i, 22, 2) != 3) c.undefined();
-    simd_check_access(c);
+    c.check_fp_enabled();
     const VReg n = c.s.v[rn_of(i)];
     write_scalar(c, rd_of(i), n.lo + n.hi, 8);
 }

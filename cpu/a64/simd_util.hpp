@@ -5,7 +5,6 @@
 // only needs elem()/set_elem() and its own arithmetic.
 #pragma once
 #include "cpu/a64/insn_util.hpp"
-#include "cpu/a64/simd_fpen.hpp"
 
 #include <bit>
 #include <cstring>

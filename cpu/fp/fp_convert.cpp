@@ -58,6 +58,7 @@ u128 round_magnitude(bool sign, int exp, uint64_t sig, int fbits, Rounding rm, b
         case Rounding::PosInf: up = !sign; break;
         case Rounding::NegInf: up = sign; break;
         case Rounding::Zero: up = false; break;
+        case Rounding::Odd: up = !(ip & 1); break; // truncate, then force bit 0
         }
     }
     return u128(ip) + up;
@@ -66,6 +67,10 @@ u128 round_magnitude(bool sign, int exp, uint64_t sig, int fbits, Rounding rm, b
 } // namespace
 
 template <class From, class To> Bits<To> convert(Bits<From> a, FpStatus& st) {
+    return convert<From, To>(a, st.rounding(), st);
+}
+
+template <class From, class To> Bits<To> convert(Bits<From> a, Rounding rm, FpStatus& st) {
     Unpacked u = unpack<From, Mode::Convert>(a, st);
     bool ahp_out = alt_half<To, Mode::Convert>(st);
     if (u.is_nan()) {
@@ -87,7 +92,7 @@ template <class From, class To> Bits<To> convert(Bits<From> a, FpStatus& st) {
         return infinity<To>(u.sign);
     }
     if (u.is_zero()) return zero<To>(u.sign);
-    return round_pack<To, Mode::Convert>(u.sign, u.exp, u.sig, st.rounding(), st);
+    return round_pack<To, Mode::Convert>(u.sign, u.exp, u.sig, rm, st);
 }
 
 template <class T> Bits<T> round_int(Bits<T> a, Rounding rm, bool exact, FpStatus& st) {
@@ -167,6 +172,12 @@ template Bits<Double> convert<Half, Double>(Bits<Half>, FpStatus&);
 template Bits<Half> convert<Single, Half>(Bits<Single>, FpStatus&);
 template Bits<Double> convert<Single, Double>(Bits<Single>, FpStatus&);
 template Bits<Half> convert<Double, Half>(Bits<Double>, FpStatus&);
+template Bits<Single> convert<Half, Single>(Bits<Half>, Rounding, FpStatus&);
+template Bits<Double> convert<Half, Double>(Bits<Half>, Rounding, FpStatus&);
+template Bits<Half> convert<Single, Half>(Bits<Single>, Rounding, FpStatus&);
+template Bits<Double> convert<Single, Double>(Bits<Single>, Rounding, FpStatus&);
+template Bits<Half> convert<Double, Half>(Bits<Double>, Rounding, FpStatus&);
+template Bits<Single> convert<Double, Single>(Bits<Double>, Rounding, FpStatus&);
 template Bits<Single> convert<Double, Single>(Bits<Double>, FpStatus&);
 
 #define KESTREL_FP_INSTANTIATE(T)                                                                  \

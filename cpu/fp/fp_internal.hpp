@@ -169,11 +169,14 @@ inline Bits<T> round_pack(bool sign, int exp, uint64_t sig, Rounding rm, FpStatu
         up = rem >= kHalf;
         overflow_to_inf = true;
         break;
-    default:
+    default: // Zero and Odd truncate; Odd then forces the lowest bit (below)
         up = false;
         overflow_to_inf = false;
         break;
     }
+    // Round to odd: an inexact result keeps a set lowest bit, so a later
+    // rounding to a narrower format cannot double-round.
+    if (rm == Rounding::Odd && rem != 0) mant |= 1;
     if (up) {
         mant++;
         if (mant == (1ull << F)) biased = 1; // rounded up from denormal to normal

@@ -29,8 +29,15 @@ enum : uint32_t {
 };
 
 // FPCR.RMode values 0..3 in their architectural order, plus ties-away
-// (FCVTA*, FRINTA) which no FPCR setting selects.
-enum class Rounding : uint8_t { TieEven = 0, PosInf = 1, NegInf = 2, Zero = 3, TieAway = 4 };
+// (FCVTA*, FRINTA) and round-to-odd (FCVTXN), which no FPCR setting selects.
+enum class Rounding : uint8_t {
+    TieEven = 0,
+    PosInf = 1,
+    NegInf = 2,
+    Zero = 3,
+    TieAway = 4,
+    Odd = 5
+};
 
 // The FPCR an operation runs under and the flags it raised.
 struct FpStatus {
@@ -96,6 +103,8 @@ template <class T> bool compare_gt(Bits<T> a, Bits<T> b, FpStatus& st);
 // --- conversions -------------------------------------------------------
 // FPConvert (FCVT between precisions), rounding with the FPCR mode.
 template <class From, class To> Bits<To> convert(Bits<From> a, FpStatus& st);
+// FPConvert with an explicit rounding mode (FCVTXN: Rounding::Odd).
+template <class From, class To> Bits<To> convert(Bits<From> a, Rounding r, FpStatus& st);
 // FPRoundInt: rounds to an integral value in the same format; exact
 // raises Inexact when the value changes (FRINTX).
 template <class T> Bits<T> round_int(Bits<T> a, Rounding r, bool exact, FpStatus& st);

@@ -50,9 +50,12 @@ void gic_derive_id_registers(GicV3State& s, const GicConfig& cfg) {
         uint64_t aff = ((mp >> 32) & 0xff) << 24 | (mp & 0xffffff); // Aff3.Aff2.Aff1.Aff0
         uint64_t t = kRTyperPlpis | (static_cast<uint64_t>(i) << 8) | (aff << 32);
         if (i == ncpus - 1) t |= kRTyperLast;
-        // GICv4.1: virtual LPIs, the v4.1 vPE registers and direct vSGIs
-        // (registers present, delivery inert without EL2), DirectLPI.
-        if (cfg.v4()) t |= kRTyperVlpis | kRTyperDirectLpi | kRTyperRvpeid | kRTyperVsgi;
+        // GICv4.1: VLPIS (the redistributors have the VLPI frames: software
+        // derives the four-frame stride from it) and DirectLPI. RVPEID and
+        // VSGI stay 0: the ITS is physical only, and Linux warns about
+        // redistributors with RVPEID when no ITS is v4.1. The v4.1 vPE
+        // registers exist with their reset and access behaviour.
+        if (cfg.v4()) t |= kRTyperVlpis | kRTyperDirectLpi;
         s.cpu[i].gicr_typer = t;
     }
     // GITS_TYPER: Physical, ITT_entry_size, IDbits, Devbits; PTA = 0 (target

@@ -17,7 +17,7 @@ std::string unit_name(const char* base, uint64_t addr) {
 // Generic timer PPIs: secure physical, non-secure physical, virtual,
 // hypervisor physical; level triggered, active high.
 constexpr uint32_t kPpiSecPhys = 13, kPpiNsPhys = 14, kPpiVirt = 11, kPpiHyp = 10, kPpiMaint = 9;
-constexpr uint32_t kGicSpi = 0, kGicPpi = 1, kIrqLevelHigh = 4;
+constexpr uint32_t kGicSpi = 0, kGicPpi = 1, kIrqEdgeRising = 1, kIrqLevelHigh = 4;
 constexpr uint32_t kUartClockHz = 24000000;
 
 void write_tree(FdtWriter& w, const FdtParams& p) {
@@ -58,6 +58,28 @@ void write_tree(FdtWriter& w, const FdtParams& p) {
     w.prop_cells("clocks", {kPhandleClock, kPhandleClock});
     w.prop_strings("clock-names", {"uartclk", "apb_pclk"});
     w.end_node();
+
+    if (p.rtc) {
+        w.begin_node(unit_name("pl031", p.rtc->base));
+        w.prop_strings("compatible", {"arm,pl031", "arm,primecell"});
+        w.prop_u64s("reg", {p.rtc->base, p.rtc->size});
+        w.prop_cells("interrupts", {kGicSpi, p.rtc->spi, kIrqLevelHigh});
+        w.prop_cells("clocks", {kPhandleClock});
+        w.prop_string("clock-names", "apb_pclk");
+        w.end_node();
+    }
+
+    // Linux creates (and later probes) platform devices in the order of
+    // the nodes in the blob: the board lists its transports in the order
+    // the command line created them.
+    for (const FdtMmioDevice& v : p.virtio) {
+        w.begin_node(unit_name("virtio_mmio", v.base));
+        w.prop_string("compatible", "virtio,mmio");
+        w.prop_u64s("reg", {v.base, v.size});
+        w.prop_cells("interrupts", {kGicSpi, v.spi, kIrqEdgeRising});
+        w.prop_empty("dma-coherent");
+        w.end_node();
+    }
 
     add_gic_node(w, p.gic);
 

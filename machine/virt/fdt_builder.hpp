@@ -25,6 +25,12 @@ struct FdtGicParams {
     bool maintenance_irq = false; // EL2 present: PPI 9
 };
 
+// A device at a fixed MMIO window with one SPI.
+struct FdtMmioDevice {
+    uint64_t base = 0, size = 0;
+    unsigned spi = 0; // SPI number (INTID - 32)
+};
+
 struct FdtParams {
     uint64_t ram_base = 0, ram_size = 0;
     std::string cpu_compatible = "arm,cortex-a57";
@@ -32,6 +38,8 @@ struct FdtParams {
     std::string psci_method = "hvc";  // "hvc" or "smc"
     uint64_t uart_base = 0, uart_size = 0;
     unsigned uart_spi = 1;
+    std::optional<FdtMmioDevice> rtc;  // PL031
+    std::vector<FdtMmioDevice> virtio; // virtio-mmio transports in use, in probe order
     FdtGicParams gic;
     std::string bootargs;
     std::optional<std::pair<uint64_t, uint64_t>> initrd; // start, end

@@ -1,6 +1,8 @@
 #include "machine/virt/kvm_virt_machine.hpp"
 
 #include "machine/virt/fdt_builder.hpp"
+#include "hw/virtio/virtio_blk.hpp"
+#include "hw/virtio/virtio_rng.hpp"
 #include "machine/virt/memory_map.hpp"
 
 #include <cerrno>
@@ -74,6 +76,7 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
         // gic_->prepare_restore() here, before CTRL_INIT.
         gic_->init();
         uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
+        create_devices();
         load_guest();
         reset_board();
     } catch (const KvmError& e) {
@@ -87,6 +90,36 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
 
 KvmVirtMachine::~KvmVirtMachine() {
     if (owns_serial_) std::fclose(serial_out_);
+}
+
+// The same PL031 and virtio-mmio devices as the TCG board, with their
+// interrupt lines going to the kernel's vGIC.
+void KvmVirtMachine::create_devices() {
+    rtc_ = std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
+    bus_.add_device(virt::kRtcBase, virt::kRtcSize, rtc_.get());
+    if (cfg_.virtio.size() > virt::kVirtioCount)
+        throw MachineError(cat({"too many virtio devices (the virt board has ",
+                                std::to_string(virt::kVirtioCount), " virtio-mmio transports)"}));
+    for (size_t n = 0; n < cfg_.virtio.size(); n++) {
+        const VirtioDeviceConfig& v = cfg_.virtio[n];
+        std::unique_ptr<VirtioDevice> dev;
+        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
+            dev = std::make_unique<VirtioRng>();
+        } else {
+            std::shared_ptr<BlockBackend> be;
+            try {
+                be = std::make_shared<BlockBackend>(v.file, v.read_only);
+            } catch (const std::runtime_error& e) {
+                throw MachineError(e.what());
+            }
+            dev = std::make_unique<VirtioBlk>(std::move(be));
+        }
+        const unsigned intid = 32 + virt::kVirtioFirstSpi + static_cast<unsigned>(n);
+        virtio_.push_back(std::make_unique<VirtioMmio>(
+            bus_, std::move(dev), [this, intid](bool level) { gic_->set_spi(intid, level); }));
+        bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                        virtio_.back().get());
+    }
 }
 
 void KvmVirtMachine::load_guest() {
@@ -122,6 +155,10 @@ void KvmVirtMachine::load_guest() {
         p.gic.redist_base = virt::kGicRedistBase;
         p.gic.redist_size = cfg_.smp * KVM_VGIC_V3_REDIST_SIZE;
         p.gic.has_its = false; // no in-kernel ITS yet
+        p.rtc = FdtMmioDevice{virt::kRtcBase, virt::kRtcSize, virt::kRtcSpi};
+        for (size_t n = 0; n < virtio_.size(); n++)
+            p.virtio.push_back({virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                                virt::kVirtioFirstSpi + static_cast<unsigned>(n)});
         p.bootargs = cfg_.append;
         p.initrd = initrd_range;
         dtb = build_virt_fdt(p);
@@ -188,6 +225,7 @@ int KvmVirtMachine::run() {
                 {
                     std::lock_guard lk(dev_mu);
                     pump_input();
+                    rtc_->poll(); // the RTC's match interrupt
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
             }

@@ -7,6 +7,8 @@
 #include "accel/kvm/kvm_vm.hpp"
 #include "hw/bus.hpp"
 #include "hw/pl011.hpp"
+#include "hw/pl031.hpp"
+#include "hw/virtio/virtio_mmio.hpp"
 #include "machine/virt/loader.hpp"
 #include "machine/virt/machine_error.hpp"
 #include "machine/virt/virt_config.hpp"
@@ -73,6 +75,7 @@ class KvmVirtMachine {
     void load_guest();
     void reset_board();
     void pump_input();
+    void create_devices();
 
     VirtConfig cfg_;
     KvmInterface& kvm_;
@@ -80,6 +83,8 @@ class KvmVirtMachine {
     KvmVm vm_;
     std::unique_ptr<KvmGic> gic_;
     std::unique_ptr<Pl011> uart_;
+    std::unique_ptr<Pl031> rtc_;
+    std::vector<std::unique_ptr<VirtioMmio>> virtio_;
     std::FILE* serial_out_ = nullptr;
     bool owns_serial_ = false;
     std::vector<LoadSegment> segments_;

@@ -42,11 +42,26 @@ int64_t Psci::cpu_on(Cpu& caller, uint64_t target, uint64_t entry, uint64_t cont
     // The core starts from its reset state in the caller's exception
     // level, MMU and caches off, interrupts masked, x0 = context ID.
     t->reset();
+    if (on_cpu_reset) on_cpu_reset(*t);
     t->s.el = caller.s.el;
     t->update_mmu_idx();
     t->s.pc = entry;
     t->s.x[0] = context;
     t->run_state = CpuRunState::Running;
+    return psci::kSuccess;
+}
+
+int64_t Psci::cpu_suspend(Cpu& c, uint64_t power_state) {
+    // Original power_state format: StateID [15:0], StateType [16],
+    // PowerLevel [25:24]; everything else is reserved.
+    constexpr uint64_t kReserved = 0xfcfe0000ull | 0xffffffff00000000ull;
+    if (power_state & kReserved) return psci::kInvalidParameters;
+    // Standby: the core waits as WFI does and returns SUCCESS once an
+    // interrupt (even a masked one) is pending. A powerdown request is
+    // entered the same way and then returns as if a wakeup abandoned it,
+    // which PSCI allows; no context is lost.
+    if (!c.irq_line.load(std::memory_order_relaxed) && !c.fiq_line.load(std::memory_order_relaxed))
+        c.run_state = CpuRunState::WaitForInterrupt;
     return psci::kSuccess;
 }
 
@@ -68,11 +83,7 @@ bool Psci::call(Cpu& c) {
         ret = is_supported(static_cast<uint32_t>(arg(1))) ? psci::kSuccess : psci::kNotSupported;
         break;
     case psci::kCpuSuspend32:
-    case psci::kCpuSuspend64:
-        // Every power state behaves as standby that wakes at once: the
-        // caller resumes after the call, as a wakeup event allows.
-        ret = psci::kSuccess;
-        break;
+    case psci::kCpuSuspend64: ret = cpu_suspend(c, arg(1)); break;
     case psci::kCpuOff: c.run_state = CpuRunState::Off; throw CpuExit{};
     case psci::kCpuOn32:
     case psci::kCpuOn64: ret = cpu_on(c, arg(1), arg(2), arg(3)); break;

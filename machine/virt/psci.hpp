@@ -45,6 +45,9 @@ class Psci {
     // (the call throws CpuExit afterwards).
     std::function<void(Cpu&)> on_system_off;
     std::function<void(Cpu&)> on_system_reset;
+    // Called after CPU_ON reset a core, before it runs (the board resyncs
+    // the interrupt lines a core reset forgets).
+    std::function<void(Cpu&)> on_cpu_reset;
 
     // Handles the call in the core's registers. Returns true (always: an
     // unknown SMCCC function answers NOT_SUPPORTED). Throws CpuExit when
@@ -56,6 +59,7 @@ class Psci {
 
   private:
     int64_t cpu_on(Cpu& caller, uint64_t target, uint64_t entry, uint64_t context);
+    int64_t cpu_suspend(Cpu& c, uint64_t power_state);
     int64_t affinity_info(uint64_t target, uint64_t lowest_level) const;
 
     std::vector<Cpu*> cpus_;

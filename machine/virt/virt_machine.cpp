@@ -1,8 +1,12 @@
 #include "machine/virt/virt_machine.hpp"
 
+#include "intc/gicv3/gic_reset.hpp"
 #include "machine/virt/boot_stub.hpp"
 #include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
+
+#include "hw/virtio/virtio_blk.hpp"
+#include "hw/virtio/virtio_rng.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -12,10 +16,15 @@ namespace kestrel {
 
 namespace {
 
-// Redistributor frames per core: RD_base + SGI_base (128 KiB) for GICv3,
-// plus VLPI_base and a reserved frame (256 KiB) for GICv4.x.
-uint64_t redist_stride(const std::string& gic) {
-    return gic == "3" ? 0x20000 : 0x40000;
+// INTIDs of the generic timer PPIs, as the device tree's timer node names
+// them (PPI n = INTID 16 + n): non-secure physical 14, virtual 11.
+constexpr unsigned kTimerPhysIntid = 30, kTimerVirtIntid = 27;
+
+GicConfig gic_config_for(const VirtConfig& cfg) {
+    GicConfig g;
+    g.version = cfg.gic_version == "3" ? GicVersion::V3 : GicVersion::V4_1;
+    g.cpu_mpidr = GicConfig::virt_mpidrs(cfg.smp);
+    return g;
 }
 
 std::string cpu_compatible(const std::string& model) {
@@ -36,12 +45,16 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         throw MachineError("unknown CPU model '" + cfg.cpu_model +
                            "' (known: " + cpu_model_names() + ")");
     if (cfg.gic_version != "3" && cfg.gic_version != "4.1")
-        throw MachineError("unsupported GIC version '" + cfg.gic_version + "' (use 3 or 4.1)");
-    uint64_t max_cpus = virt::kGicRedistSize / redist_stride(cfg.gic_version);
+        throw MachineError("unsupported GIC version '" + cfg.gic_version +
+                           "' (use gic-version=3, 4.1 or max)");
+    // Each core needs one redistributor: 128 KiB on GICv3, 256 KiB on GICv4.x.
+    const GicConfig gcfg = gic_config_for(cfg);
+    uint64_t max_cpus = virt::kGicRedistSize / gcfg.redist_stride();
     if (cfg.smp < 1 || cfg.smp > max_cpus)
         throw MachineError("-smp " + std::to_string(cfg.smp) + ": the virt board with GICv" +
                            cfg.gic_version + " supports 1 to " + std::to_string(max_cpus) +
-                           " CPUs");
+                           " CPUs (one redistributor each in the " +
+                           std::to_string(virt::kGicRedistSize >> 10) + " KiB region)");
     if (cfg.ram_size == 0 || cfg.ram_size % 4096)
         throw MachineError("RAM size must be a non-zero multiple of 4 KiB");
 
@@ -57,6 +70,10 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
         raw.push_back(cpus_.back().get());
     }
     psci_ = std::make_unique<Psci>(raw);
+    psci_->on_cpu_reset = [this](Cpu& c) {
+        sync_timer_ppis(c);
+        reset_cpu_interface(c.index);
+    };
     psci_->on_system_off = [this](Cpu&) {
         exit_status_ = 0;
         exec_->stop();
@@ -92,17 +109,17 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
             };
     }
     cpu_list_ = raw;
-    for (Cpu* c : raw) {
+    for (Cpu* c : raw)
         c->siblings = &cpu_list_;
-        // Until the GIC exists, the timers drive the core's IRQ line directly
-        // (physical or virtual timer, level-sensitive).
-        for (unsigned w : {GenericTimer::kPhys, GenericTimer::kVirt})
-            c->timer.irq_out[w] = [c](bool) {
-                c->irq_line = c->timer.output(GenericTimer::kPhys) || c->timer.output(GenericTimer::kVirt);
-            };
-    }
+    create_gic(raw);
+    create_virtio();
     exec_ = std::make_unique<TcgExecutor>(bus_, raw);
     exec_->poll_devices = [this] { return poll_devices(); };
+    // The GIC may change a core's lines from another thread (a device
+    // raising an SPI): wake the loop if every core sleeps in WFI.
+    gic_->on_line_change = [this](unsigned) {
+        if (exec_) exec_->kick();
+    };
     exec_->on_all_halted = [this] {
         if (!reset_pending_ || quit_requested_) return false;
         reset_board();
@@ -110,6 +127,75 @@ VirtMachine::VirtMachine(const VirtConfig& cfg) : cfg_(cfg) {
     };
     prepare_boot();
     reset_board();
+}
+
+void VirtMachine::create_gic(const std::vector<Cpu*>& cpus) {
+    try {
+        gic_ = std::make_unique<GicV3>(gic_config_for(cfg_));
+        gic_->attach(
+            bus_, cpus,
+            {virt::kGicDistBase, virt::kGicRedistBase, virt::kGicRedistSize, virt::kGicItsBase});
+    } catch (const GicConfigError& e) {
+        throw MachineError(e.what());
+    }
+    // Timers are level-sensitive PPIs of their own core's redistributor.
+    for (Cpu* c : cpus) {
+        c->timer.irq_out[GenericTimer::kPhys] = [this, c](bool level) {
+            gic_->set_ppi(c->index, kTimerPhysIntid, level);
+        };
+        c->timer.irq_out[GenericTimer::kVirt] = [this, c](bool level) {
+            gic_->set_ppi(c->index, kTimerVirtIntid, level);
+        };
+    }
+    uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
+    rtc_ =
+        std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
+    bus_.add_device(virt::kRtcBase, virt::kRtcSize, rtc_.get());
+}
+
+void VirtMachine::create_virtio() {
+    if (cfg_.virtio.size() > virt::kVirtioCount)
+        throw MachineError("too many virtio devices (the virt board has " +
+                           std::to_string(virt::kVirtioCount) + " virtio-mmio transports)");
+    for (size_t n = 0; n < cfg_.virtio.size(); n++) {
+        const VirtioDeviceConfig& v = cfg_.virtio[n];
+        std::unique_ptr<VirtioDevice> dev;
+        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
+            dev = std::make_unique<VirtioRng>();
+        } else {
+            std::shared_ptr<BlockBackend> be;
+            try {
+                be = std::make_shared<BlockBackend>(v.file, v.read_only);
+            } catch (const std::runtime_error& e) {
+                throw MachineError(e.what());
+            }
+            dev = std::make_unique<VirtioBlk>(std::move(be));
+        }
+        const unsigned intid = 32 + virt::kVirtioFirstSpi + static_cast<unsigned>(n);
+        virtio_.push_back(std::make_unique<VirtioMmio>(
+            bus_, std::move(dev), [this, intid](bool level) { gic_->set_spi(intid, level); }));
+        bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                        virtio_.back().get());
+    }
+}
+
+void VirtMachine::reset_cpu_interface(unsigned cpu) {
+    // The ICC_* registers belong to the core and reset with it (CPU_ON);
+    // the redistributor is not part of the core and keeps its state.
+    const GicV3CpuState fresh = gic_initial_state(gic_->config()).cpu[cpu];
+    GicV3CpuState& s = gic_->mutable_state().cpu[cpu];
+    s.icc_ctlr = fresh.icc_ctlr;
+    s.icc_pmr = fresh.icc_pmr;
+    s.icc_bpr = fresh.icc_bpr;
+    s.icc_igrpen = fresh.icc_igrpen;
+    s.icc_apr = fresh.icc_apr;
+    s.icc_sre = fresh.icc_sre;
+    gic_->state_loaded();
+}
+
+void VirtMachine::sync_timer_ppis(Cpu& c) {
+    gic_->set_ppi(c.index, kTimerPhysIntid, c.timer.output(GenericTimer::kPhys));
+    gic_->set_ppi(c.index, kTimerVirtIntid, c.timer.output(GenericTimer::kVirt));
 }
 
 VirtMachine::~VirtMachine() {
@@ -152,6 +238,10 @@ std::vector<uint8_t> VirtMachine::make_dtb(const std::string& bootargs) {
     p.uart_base = virt::kUartBase;
     p.uart_size = virt::kUartSize;
     p.uart_spi = virt::kUartSpi;
+    p.rtc = FdtMmioDevice{virt::kRtcBase, virt::kRtcSize, virt::kRtcSpi};
+    for (size_t n = 0; n < virtio_.size(); n++)
+        p.virtio.push_back({virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
+                            virt::kVirtioFirstSpi + static_cast<unsigned>(n)});
     p.gic.version = cfg_.gic_version;
     p.gic.dist_base = virt::kGicDistBase;
     p.gic.dist_size = virt::kGicDistSize;
@@ -211,7 +301,11 @@ void VirtMachine::reset_board() {
         }
         // Secondary cores wait powered off for PSCI CPU_ON.
         c->run_state = c->index == 0 ? CpuRunState::Running : CpuRunState::Off;
+        // A core reset forgets the timer outputs without telling the GIC.
+        sync_timer_ppis(*c);
     }
+    // After the cores: the GIC drives their IRQ/FIQ lines from its reset state.
+    gic_->reset();
     Cpu& boot = *cpus_[0];
     boot.s.pc = boot_.start_pc;
     if (boot_.start_pc != virt::kBootRomBase) {
@@ -240,7 +334,10 @@ int64_t VirtMachine::poll_devices() {
     auto sooner = [&next](int64_t ns) {
         if (ns >= 0 && (next < 0 || ns < next)) next = ns;
     };
-    for (Cpu* c : cpu_list_) sooner(c->timer.update());
+    for (Cpu* c : cpu_list_)
+        sooner(c->timer.update());
+    // The RTC's match interrupt: wake when the counter reaches MR.
+    if (int64_t s = rtc_->poll(); s >= 0) sooner(s == 0 ? 1'000'000'000 : s * 1'000'000'000);
     std::lock_guard<std::mutex> lk(input_mu_);
     while (!input_.empty() && uart_->can_receive()) {
         uart_->receive(input_.front());

@@ -4,6 +4,9 @@
 #include "cpu/cpu.hpp"
 #include "hw/bus.hpp"
 #include "hw/pl011.hpp"
+#include "hw/pl031.hpp"
+#include "hw/virtio/virtio_mmio.hpp"
+#include "intc/gicv3/gicv3.hpp"
 #include "machine/virt/loader.hpp"
 #include "machine/virt/machine_error.hpp"
 #include "machine/virt/psci.hpp"
@@ -48,6 +51,10 @@ class VirtMachine {
     Bus& bus() { return bus_; }
     std::vector<std::unique_ptr<Cpu>>& cpus() { return cpus_; }
     Pl011& uart() { return *uart_; }
+    GicV3& gic() { return *gic_; }
+    Pl031& rtc() { return *rtc_; }
+    // virtio-mmio transports in slot order (slot n at 0x0A000000 + n * 0x200).
+    std::vector<std::unique_ptr<VirtioMmio>>& virtio() { return virtio_; }
     Psci& psci() { return *psci_; }
     const BootInfo& boot_info() const { return boot_; }
     const VirtConfig& config() const { return cfg_; }
@@ -62,12 +69,21 @@ class VirtMachine {
     // Power-on and SYSTEM_RESET: devices and cores reset, images rewritten.
     void reset_board();
     int64_t poll_devices();
+    void create_gic(const std::vector<Cpu*>& cpus);
+    void create_virtio();
+    // Drives the timer PPIs of one core from its timer's current outputs.
+    void sync_timer_ppis(Cpu& c);
+    // CPU_ON: the core's GIC CPU interface returns to its reset values.
+    void reset_cpu_interface(unsigned cpu);
 
     VirtConfig cfg_;
     Bus bus_;
     std::vector<std::unique_ptr<Cpu>> cpus_;
     std::vector<Cpu*> cpu_list_; // every core, for inner-shareable TLB maintenance
+    std::unique_ptr<GicV3> gic_;
     std::unique_ptr<Pl011> uart_;
+    std::unique_ptr<Pl031> rtc_;
+    std::vector<std::unique_ptr<VirtioMmio>> virtio_;
     std::unique_ptr<Psci> psci_;
     std::unique_ptr<Semihosting> semihosting_;
     std::unique_ptr<TcgExecutor> exec_;

@@ -43,6 +43,9 @@ void test_exit(int code) {
         psci_call(0x84000008u, 0, 0, 0); /* SYSTEM_OFF */
     }
     puts_uart("TEST FAILED\n");
+    /* Drop the test's vectors: an exception below must stop the core, not
+       re-enter a handler that fails again. */
+    __asm__ volatile("msr vbar_el1, xzr\n isb" ::: "memory");
     /* Semihosting SYS_EXIT_EXTENDED (0x20) with ADP_Stopped_ApplicationExit. */
     static uint64_t block[2] = {0x20026, 1};
     register uint64_t x0 __asm__("x0") = 0x20;

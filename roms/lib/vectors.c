@@ -7,6 +7,7 @@ extern char el0_return[];
 
 static exc_handler_t sync_handler;
 static exc_handler_t irq_handler;
+static exc_handler_t fiq_handler;
 
 void vectors_install(void) {
     write_sysreg(vbar_el1, (uint64_t)exception_vectors);
@@ -15,6 +16,7 @@ void vectors_install(void) {
 
 void set_sync_handler(exc_handler_t h) { sync_handler = h; }
 void set_irq_handler(exc_handler_t h) { irq_handler = h; }
+void set_fiq_handler(exc_handler_t h) { fiq_handler = h; }
 
 static void unhandled(struct exc_frame* f, unsigned vector) {
     puts_uart("unhandled exception: vector ");
@@ -45,6 +47,9 @@ void exception_dispatch(struct exc_frame* f, unsigned vector) {
         }
     } else if (VEC_KIND(vector) == VEC_IRQ && irq_handler) {
         irq_handler(f, vector);
+        return;
+    } else if (VEC_KIND(vector) == VEC_FIQ && fiq_handler) {
+        fiq_handler(f, vector);
         return;
     }
     unhandled(f, vector);

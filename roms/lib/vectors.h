@@ -23,6 +23,7 @@ typedef void (*exc_handler_t)(struct exc_frame* f, unsigned vector);
 void vectors_install(void);
 void set_sync_handler(exc_handler_t h);
 void set_irq_handler(exc_handler_t h);
+void set_fiq_handler(exc_handler_t h);
 
 /* Runs fn at EL0 on the given stack until it calls el0_exit(). */
 void run_at_el0(void (*fn)(void), uint64_t sp_el0);

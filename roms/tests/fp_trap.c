@@ -101,7 +101,27 @@ static void expect_trap(const char* name, uint64_t fpen) {
     CHECK_EQ(name, trap_count, 4);
     CHECK_EQ("ESR.EC", trap_esr >> 26, 0x07);
     CHECK_EQ("ESR.IL", (trap_esr >> 25) & 1, 1);
+    /* ISS of a trap from AArch64: CV = 1, COND = 0b1110, rest RES0. */
+    CHECK_EQ("ESR.ISS", trap_esr & 0x1ffffff, 0x1e00000);
+    puts_uart(name);
+    puts_uart(": ESR ");
+    print_hex(trap_esr);
+    puts_uart("\n");
     CHECK_EQ("ELR of the last trap", trap_elr, at + 12);
+}
+
+/* MRS/MSR of FPCR and FPSR are FP accesses: each traps once. */
+static void expect_fpcr_fpsr_trap(uint64_t fpen) {
+    uint64_t v = 0;
+    set_fpen(fpen);
+    trap_count = 0;
+    __asm__ volatile("mrs %0, fpcr\n\t"
+                     "msr fpcr, %0\n\t"
+                     "mrs %0, fpsr\n\t"
+                     "msr fpsr, %0"
+                     : "+r"(v));
+    CHECK_EQ("FPCR/FPSR accesses trap", trap_count, 4);
+    CHECK_EQ("FPCR/FPSR ESR.EC", trap_esr >> 26, 0x07);
 }
 
 static void expect_run(const char* name, uint64_t fpen) {
@@ -117,6 +137,7 @@ int main(void) {
     __asm__ volatile("msr vbar_el1, %0\n\tisb" : : "r"(fp_trap_vectors));
     expect_trap("FPEN=00 traps at EL1", 0);
     expect_trap("FPEN=10 traps at EL1", 2);
+    expect_fpcr_fpsr_trap(0);
     expect_run("FPEN=01 runs at EL1", 1);
     expect_run("FPEN=11 runs at EL1", 3);
     if (failures) {

@@ -1,5 +1,7 @@
 #include "tests/difftest/case_gen.hpp"
 
+#include "tests/fpcheck/fp_values.hpp"
+
 #include <array>
 #include <random>
 #include <string_view>
@@ -125,6 +127,49 @@ uint64_t edge_vector_half(Rng& rng) {
     }
 }
 
+// Floating-point entries (scalar FP and AdvSIMD FP groups) get registers
+// whose lanes are edge-biased FP values of one format per 64-bit half, as
+// the FP cross-check draws them (zeros, subnormals, extreme normals,
+// infinities, NaNs, values near rounding and conversion boundaries).
+bool is_fp_group(std::string_view group) {
+    return group.substr(0, 3) == "fp_" || group.substr(0, 8) == "simd_fp_" ||
+           group.substr(0, 12) == "simd_scalar_";
+}
+
+using fptest::FormatInfo;
+using fptest::ValueGen;
+
+// 64 bits of lanes of one format; related != nullptr derives each lane
+// from the same lane of another register (equal, negated, nearby, scaled)
+// so that two-operand lanes meet cancellation, ties and equal compares.
+uint64_t fp_lanes(ValueGen& g, const FormatInfo& fi, const uint64_t* related) {
+    uint64_t v = 0;
+    const uint64_t mask = fi.n == 64 ? ~0ull : (1ull << fi.n) - 1;
+    for (int at = 0; at < 64; at += fi.n) {
+        uint64_t x = related ? g.related(fi, (*related >> at) & mask) : g.fp(fi);
+        v |= (x & mask) << at;
+    }
+    return v;
+}
+
+void fp_vector(ValueGen& g, Rng& rng, const uint64_t* related, uint64_t out[2]) {
+    for (int h = 0; h < 2; h++) {
+        const uint64_t* rel = related ? &related[h] : nullptr;
+        switch (pick(rng, 10)) {
+        case 0:
+        case 1:
+        case 2:
+        case 3: out[h] = fp_lanes(g, fptest::kSingleInfo, rel); break;
+        case 4:
+        case 5:
+        case 6:
+        case 7: out[h] = fp_lanes(g, fptest::kDoubleInfo, rel); break;
+        case 8: out[h] = fp_lanes(g, fptest::kHalfInfo, rel); break;
+        default: out[h] = edge_vector_half(rng); break;
+        }
+    }
+}
+
 // FPCR: only bits every implementation keeps (AHP, DN, FZ, RMode; FZ16
 // with FP16), so a read-back never differs by implementation choice.
 uint32_t random_fpcr(Rng& rng, uint64_t features) {
@@ -153,10 +198,18 @@ int64_t small_nonzero(Rng& rng) {
     return chance(rng, 2) ? -v : v;
 }
 
-void random_state(Rng& rng, uint64_t features, dt_state& s) {
-    for (auto& v : s.v) {
-        v[0] = edge_vector_half(rng);
-        v[1] = chance(rng, 4) ? v[0] : edge_vector_half(rng);
+void random_state(Rng& rng, uint64_t features, bool fp_lanes_wanted, dt_state& s) {
+    if (fp_lanes_wanted) {
+        ValueGen g(rng());
+        for (unsigned r = 0; r < 32; r++) {
+            const bool relate = r > 0 && chance(rng, 3);
+            fp_vector(g, rng, relate ? s.v[pick(rng, r)] : nullptr, s.v[r]);
+        }
+    } else {
+        for (auto& v : s.v) {
+            v[0] = edge_vector_half(rng);
+            v[1] = chance(rng, 4) ? v[0] : edge_vector_half(rng);
+        }
     }
     for (auto& x : s.x)
         x = edge_value64(rng);
@@ -285,7 +338,7 @@ bool generate_case(const InsnDesc& d, uint64_t features, uint64_t buf_seed, uint
     if (!found) return false;
     out.ninsns = 1;
     out.insn[0] = word;
-    random_state(rng, features, out.init);
+    random_state(rng, features, is_fp_group(d.group), out.init);
     if (d.flags & kInsnMem)
         aim_memory_operands(d, word, buf_seed, rng, out.init);
     else if (d.flags & kInsnEndsBlock)

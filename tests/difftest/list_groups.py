@@ -8,7 +8,12 @@ import pathlib
 import re
 import sys
 
-ENTRY = re.compile(r'\{\s*"[^"]+"\s*,\s*"([^"]+)"\s*,\s*P\((.*?)\}\s*,', re.S)
+# An entry: { "NAME", "group", P(...), ... } written out, or inside an
+# entry-making macro, where the name is the macro parameter `name` and
+# lines end in backslashes.
+WS = r'[\s\\]*'
+ENTRY = re.compile(r'\{' + WS + r'(?:"[^"]+"|\bname)' + WS + ',' + WS + r'"([^"]+)"' + WS + ','
+                   + WS + r'P\((.*?)\}', re.S)
 EXCLUDED = re.compile(r'\bkSys\b|kInsnSystem|kInsnNoDifftest')
 
 GROUP_CONST = re.compile(r'kGroup\s*=\s*"([^"]+)"')

@@ -2,8 +2,9 @@
 """Runs one bare-metal program under Kestrel and qemu-system-aarch64 and
 compares what both print (UART output up to the verdict line).
 
-Usage: qemu_compare.py KESTREL IMAGE.bin IMAGE.elf [-cpu MODEL]
-(Kestrel loads the raw image, QEMU the ELF; both start at the same address.)
+Usage: qemu_compare.py KESTREL IMAGE.bin IMAGE.elf [-cpu MODEL] [OPTIONS...]
+(Kestrel loads the raw image, QEMU the ELF; both start at the same address.
+Further options, e.g. -smp 2 or -M virt,gic-version=3, go to both.)
 Exits 77 (skip) when qemu-system-aarch64 is not installed.
 """
 import shutil
@@ -14,6 +15,7 @@ kestrel, raw_image, image, *rest = sys.argv[1:]
 cpu = "cortex-a57"
 if rest[:1] == ["-cpu"]:
     cpu = rest[1]
+    rest = rest[2:]
 qemu = shutil.which("qemu-system-aarch64")
 if not qemu:
     print("qemu-system-aarch64 not found: skipping")
@@ -29,7 +31,7 @@ def run(cmd):
     return p.stdout
 
 
-common = ["-M", "virt", "-cpu", cpu, "-nographic"]
+common = ["-M", "virt", "-cpu", cpu, "-nographic", *rest]
 k = run([kestrel, *common, "-kernel", raw_image])
 q = run([qemu, *common, "-kernel", image, "-semihosting", "-monitor", "none", "-serial", "stdio"])
 # QEMU may emit terminal control sequences around the console output.

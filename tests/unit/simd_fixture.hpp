@@ -1,5 +1,5 @@
-// A core with Advanced SIMD and the crypto extensions enabled (the shipped
-// models do not advertise AdvSIMD until the FP side exists), RAM for
+// A core with Advanced SIMD and the crypto extensions enabled (as the
+// shipped models advertise them), RAM for
 // structure loads/stores, and helpers to run single instruction words.
 #pragma once
 #include "cpu/cpu.hpp"

@@ -207,10 +207,10 @@ TEST_CASE("GICR RD_base registers, GICv3") {
 TEST_CASE("GICR RD_base registers, GICv4.1") {
     GicRig t(GicVersion::V4_1, 2);
     const uint64_t t0 = t.r(0, g::r::TYPER, 8);
-    CHECK(field(t0, 1, 1) == 1);  // VLPIS
+    CHECK(field(t0, 1, 1) == 1);  // VLPIS: four frames per redistributor
     CHECK(field(t0, 3, 1) == 1);  // DirectLPI
-    CHECK(field(t0, 7, 1) == 1);  // RVPEID
-    CHECK(field(t0, 26, 1) == 1); // VSGI
+    CHECK(field(t0, 7, 1) == 0);  // RVPEID
+    CHECK(field(t0, 26, 1) == 0); // VSGI
     CHECK(t.r(0, g::r::CTLR) == (g::kRCtlrCes | g::kRCtlrIr));
     CHECK(t.r(0, g::r::SYNCR) == 0);
     CHECK(field(t.r(0, 0xffe8), 4, 4) == 4);

@@ -296,6 +296,7 @@ TEST_CASE("KVM board: RAM slot, vGIC, guest loaded, vCPU 0 at the entry with x0 
         CHECK(k.slots[0].guest_phys_addr == virt::kRamBase);
         CHECK(k.slots[0].memory_size == cfg.ram_size);
         CHECK(k.vgic.initialized());
+        CHECK(m.bus().find(virt::kRtcBase) != nullptr); // the TCG board's devices
         CHECK(m.start_pc() == virt::kRamBase + kRawLoadOffset);
         CHECK(reg<uint64_t>(k, FakeKvm::kFirstVcpuFd, kRegPc) == m.start_pc());
         CHECK(reg<uint64_t>(k, FakeKvm::kFirstVcpuFd, core_x(0)) == m.dtb_addr());

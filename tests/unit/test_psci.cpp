@@ -50,6 +50,36 @@ TEST_CASE("psci: version, features, migrate info") {
     CHECK(t.call(0xc2000001) == -1); // some other SMCCC service
 }
 
+TEST_CASE("psci: PSCI_FEATURES answers SUCCESS for every implemented function") {
+    TwoCores t;
+    for (uint32_t fn :
+         {0x84000000u, 0x84000001u, 0xc4000001u, 0x84000002u, 0x84000003u, 0xc4000003u, 0x84000004u,
+          0xc4000004u, 0x84000006u, 0x84000008u, 0x84000009u, 0x8400000au}) {
+        INFO(fn);
+        CHECK(t.call(0x8400000a, fn) == 0);
+    }
+    // MIGRATE and MIGRATE_INFO_UP_CPU are optional with no Trusted OS.
+    for (uint32_t fn : {0x84000005u, 0xc4000005u, 0x84000007u, 0xc4000007u})
+        CHECK(t.call(0x8400000a, fn) == -1);
+}
+
+TEST_CASE("psci: CPU_SUSPEND waits for an interrupt like WFI, then returns SUCCESS") {
+    TwoCores t;
+    CHECK(t.call(0xc4000001, 0, 0, 0) == 0); // standby, StateID 0
+    CHECK(t.c0->run_state == CpuRunState::WaitForInterrupt);
+    t.c0->run_state = CpuRunState::Running;
+    CHECK(t.call(0xc4000001, 1u << 16, 0x40080000, 0) == 0); // powerdown acts the same
+    CHECK(t.c0->run_state == CpuRunState::WaitForInterrupt);
+    t.c0->run_state = CpuRunState::Running;
+    // A pending interrupt (masked or not) completes the call at once.
+    t.c0->irq_line = true;
+    CHECK(t.call(0x84000001, 0, 0, 0) == 0);
+    CHECK(t.c0->run_state == CpuRunState::Running);
+    t.c0->irq_line = false;
+    CHECK(t.call(0xc4000001, 1u << 20, 0, 0) == -2); // reserved bit
+    CHECK(t.c0->run_state == CpuRunState::Running);
+}
+
 TEST_CASE("psci: CPU_ON starts a powered-off core at entry with x0 = context") {
     TwoCores t;
     CHECK(t.call(0x84000004, 1, 0) == 1); // AFFINITY_INFO: OFF

@@ -1,0 +1,2 @@
+#define GIC_EXPECT_V4 0
+#include "gic_id.c"
