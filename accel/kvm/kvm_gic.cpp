@@ -101,6 +101,15 @@ void KvmGic::init() {
     // state makes the kernel's and Kestrel's views agree from the start
     // (e.g. the 5 priority bits of Kestrel's CPU interface).
     push(reset_state(), false);
+    // The kernel turns a non-cacheable PROPBASER/PENDBASER (such as the
+    // architectural reset value 0) into a cacheable one: what it holds now
+    // is the reset value a reset must push again.
+    for (unsigned i = 0; i < cfg_.num_cpus(); i++) {
+        state_ids_.cpu[i].gicr_propbaser =
+            redist_get(i, gic::r::PROPBASER) | uint64_t{redist_get(i, gic::r::PROPBASER + 4)} << 32;
+        state_ids_.cpu[i].gicr_pendbaser =
+            redist_get(i, gic::r::PENDBASER) | uint64_t{redist_get(i, gic::r::PENDBASER + 4)} << 32;
+    }
     for (unsigned intid = 0; intid < early_lines_.size(); intid++)
         if (early_lines_[intid]) set_spi(intid, true);
     early_lines_.clear();

@@ -211,7 +211,11 @@ void KvmVm::vcpu_loop(unsigned i, const KvmExitHandlers& h) {
         int r = kvm_.run(vcpus_[i].fd);
         if (r == -EINTR || r == -EAGAIN) continue;
         if (r < 0) {
-            fail("KVM_RUN on vCPU " + std::to_string(i) + ": " + kvm_errno_text(r));
+            std::string m = "KVM_RUN on vCPU " + std::to_string(i) + ": " + kvm_errno_text(r);
+            if (r == -ENOSYS)
+                m += " (the guest accessed device memory with an instruction the kernel cannot "
+                     "emulate: no valid syndrome, e.g. a load/store pair or writeback addressing)";
+            fail(m);
             break;
         }
         if (!handle_exit(i, h)) break;

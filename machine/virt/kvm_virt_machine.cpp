@@ -1,8 +1,8 @@
 #include "machine/virt/kvm_virt_machine.hpp"
 
-#include "machine/virt/fdt_builder.hpp"
 #include "hw/virtio/virtio_blk.hpp"
 #include "hw/virtio/virtio_rng.hpp"
+#include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
 
 #include <cerrno>
@@ -95,7 +95,8 @@ KvmVirtMachine::~KvmVirtMachine() {
 // The same PL031 and virtio-mmio devices as the TCG board, with their
 // interrupt lines going to the kernel's vGIC.
 void KvmVirtMachine::create_devices() {
-    rtc_ = std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
+    rtc_ =
+        std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
     bus_.add_device(virt::kRtcBase, virt::kRtcSize, rtc_.get());
     if (cfg_.virtio.size() > virt::kVirtioCount)
         throw MachineError(cat({"too many virtio devices (the virt board has ",

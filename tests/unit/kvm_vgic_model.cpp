@@ -64,7 +64,9 @@ const char* behaviour_name(KernelBehaviour b) {
 VgicModel::VgicModel(KernelBehaviour behaviour, VgicHost host)
     : behaviour_(behaviour), host_(host) {
     vm_nassgicap_ = behaviour_ != KernelBehaviour::PreGicV41 && host_vsgi();
-    propbaser_ = kInitialBaser;
+    // PROPBASER starts at 0 (then sanitised on the first write), PENDBASER
+    // at the kernel's initial value, as a 6.1 kernel shows them.
+    propbaser_ = 0;
 }
 
 void VgicModel::add_vcpu(uint64_t mpidr) {
