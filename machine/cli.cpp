@@ -54,7 +54,28 @@ struct MachineProps {
     std::optional<std::string> type;
     std::optional<std::string> gic;
     std::optional<bool> virtualization;
+    std::optional<std::vector<std::string>> accel;
 };
+
+// "kvm", "tcg", "kvm:tcg", ...: every name known, none twice.
+std::vector<std::string> parse_accel_list(const std::string& opt, const std::string& v) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (size_t i = 0; i <= v.size(); i++) {
+        if (i == v.size() || v[i] == ':') {
+            if (cur != "kvm" && cur != "tcg")
+                throw CliError(opt + ": unknown accelerator '" + cur +
+                               "' (use kvm, tcg or kvm:tcg)");
+            for (const auto& o : out)
+                if (o == cur) throw CliError(opt + ": accelerator '" + cur + "' given twice");
+            out.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(v[i]);
+        }
+    }
+    return out;
+}
 
 void parse_machine(const std::string& value, MachineProps& m, std::string& info) {
     auto items = split_props(value);
@@ -87,8 +108,7 @@ void parse_machine(const std::string& value, MachineProps& m, std::string& info)
         } else if (key == "virtualization") {
             m.virtualization = parse_bool("-machine", key, v);
         } else if (key == "accel") {
-            if (v != "tcg")
-                throw CliError("-machine: accel '" + v + "' is not available (only tcg)");
+            m.accel = parse_accel_list("-machine accel", v);
         } else {
             throw CliError("-machine: unknown property '" + key + "'");
         }
@@ -197,14 +217,20 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
             parse_machine(value(), machine, o.info);
             if (!o.info.empty()) return o;
         } else if (a == "-accel") {
-            std::string v = value();
-            if (split_props(v)[0] != "tcg")
-                throw CliError("-accel: '" + v + "' is not available (only tcg)");
+            o.accel = parse_accel_list("-accel", split_props(value())[0]);
+        } else if (a == "-kvm-snapshot-selftest") {
+            o.kvm_snapshot_selftest = true;
+        } else if (a == "-enable-kvm") {
+            o.accel = {"kvm"};
         } else if (a == "-cpu") {
             std::string v = value();
             if (v == "help" || v == "?") {
                 o.info = cpu_help();
                 return o;
+            }
+            if (v == "host") {
+                o.cpu_host = true;
+                continue;
             }
             if (!find_cpu_model(v))
                 throw CliError("-cpu: unknown CPU model '" + v + "' (known: " + cpu_model_names() +
@@ -310,6 +336,7 @@ CliOptions parse_command_line(const std::vector<std::string>& args) {
         }
     }
     cfg.virtio = devices.resolve();
+    if (machine.accel) o.accel = *machine.accel;
     if (machine.virtualization) cfg.virtualization = *machine.virtualization;
     // The cores have no EL2 yet: refuse rather than start a guest at an
     // exception level that only half exists.
@@ -343,7 +370,8 @@ std::string usage_text() {
            "Full-system AArch64 emulator. Options follow qemu-system-aarch64:\n"
            "  -M virt[,gic-version=3|4.1|max][,virtualization=on|off]   board (-machine; repeats "
            "merge)\n"
-           "  -cpu cortex-a57|cortex-a72|max|help                     CPU model\n"
+           "  -cpu cortex-a57|cortex-a72|max|host|help                CPU model (host: KVM only)\n"
+           "  -accel tcg|kvm|kvm:tcg   accelerator (kvm:tcg falls back to TCG without KVM)\n"
            "  -smp N | -smp cpus=N                                    number of cores\n"
            "  -m SIZE                                                  RAM (default 128M; K/M/G "
            "suffix)\n"

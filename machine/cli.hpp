@@ -22,6 +22,13 @@ struct CliOptions {
     uint32_t log_mask = 0;
     std::string log_file; // -D; empty: stderr
     bool nographic = false;
+    // Accelerators in order of preference (-accel kvm:tcg, -M accel=kvm,
+    // -enable-kvm); the first usable one runs the guest.
+    std::vector<std::string> accel = {"tcg"};
+    // -cpu host: the host CPU as it is (KVM only).
+    bool cpu_host = false;
+    // Test option: in-memory snapshot/restore at guest marker lines (KVM).
+    bool kvm_snapshot_selftest = false;
     // Text to print instead of running (-h, -version, -cpu help, ...).
     std::string info;
     // Monitors: -monitor SPEC (human), -qmp SPEC (machine); see

@@ -1,7 +1,10 @@
 // kestrel: the command-line front end.
+#include "accel/kvm/kvm_interface.hpp"
 #include "cpu/log.hpp"
+#include "machine/accel_select.hpp"
 #include "machine/cli.hpp"
 #include "machine/stdin_console.hpp"
+#include "machine/virt/kvm_virt_machine.hpp"
 #include "machine/virt/virt_control.hpp"
 #include "machine/virt/virt_machine.hpp"
 #include "monitor/hmp.hpp"
@@ -9,6 +12,7 @@
 #include "monitor/qmp.hpp"
 #include "savevm/snapshot_store.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +24,20 @@
 using namespace kestrel;
 
 namespace {
+
+// Runs the KVM board with the terminal attached (no monitor there yet).
+int run_kvm_machine(KvmVirtMachine& m, const CliOptions& opt) {
+    std::unique_ptr<StdinConsole> console;
+    if (opt.serial_on_stdio()) {
+        console = std::make_unique<StdinConsole>(
+            opt.console_escapes(), [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
+            [&m] { m.request_quit(0); });
+        console->start();
+    }
+    int status = m.run();
+    if (console) console->stop();
+    return status;
+}
 
 // Builds the machine, its monitors and its console, restores a snapshot
 // when asked, and runs the guest. Returns the process exit status.
@@ -98,6 +116,23 @@ int main(int argc, char** argv) {
         std::fputs(opt.info.c_str(), stdout);
         return 0;
     }
+    // The accelerator: KVM only when asked for, and only if this host can.
+    std::unique_ptr<LinuxKvm> kvm;
+    KvmAvailability avail;
+    if (std::find(opt.accel.begin(), opt.accel.end(), "kvm") != opt.accel.end()) {
+        kvm = std::make_unique<LinuxKvm>();
+        avail = kvm->availability();
+    }
+    AccelDecision accel = choose_accelerator(opt.accel, opt.cpu_host, avail);
+    if (!accel.error.empty()) {
+        std::fprintf(stderr, "kestrel: %s\n", accel.error.c_str());
+        return 1;
+    }
+    if (!accel.notice.empty()) std::fprintf(stderr, "kestrel: %s\n", accel.notice.c_str());
+    if (opt.kvm_snapshot_selftest && !accel.kvm) {
+        std::fprintf(stderr, "kestrel: -kvm-snapshot-selftest needs -accel kvm\n");
+        return 1;
+    }
     if (opt.machine.kernel.empty() && !opt.restores() && !opt.dump_state_format) {
         std::fprintf(stderr,
                      "kestrel: nothing to run: give a guest with -kernel FILE (see -help)\n");
@@ -116,7 +151,16 @@ int main(int argc, char** argv) {
     set_log_mask(opt.log_mask);
     int status;
     try {
-        status = run_machine(opt);
+        if (accel.kvm) {
+            if (opt.restores() || !opt.monitors.empty() || !opt.qmp.empty())
+                throw MachineError(
+                    "-loadvm, -incoming, -monitor and -qmp are not available with -accel kvm yet");
+            KvmVirtMachine m(opt.machine, *kvm);
+            if (opt.kvm_snapshot_selftest) m.enable_snapshot_selftest();
+            status = run_kvm_machine(m, opt);
+        } else {
+            status = run_machine(opt);
+        }
     } catch (const MachineError& e) {
         std::fprintf(stderr, "kestrel: %s\n", e.what());
         status = 1;
