@@ -36,19 +36,20 @@ def workload_md5():
     return h.hexdigest()
 
 
-def test_initrd_name():
+def test_initrd_name(script=GUEST_SCRIPT, prefix="initrd-test"):
     """The test initramfs is named after its /test.sh and the fetch script,
     so a change to either builds a fresh one instead of reusing a stale one."""
-    h = hashlib.sha256(GUEST_SCRIPT.read_bytes())
+    h = hashlib.sha256(Path(script).read_bytes())
     h.update((ROOT / "scripts" / "fetch-guest").read_bytes())
-    return f"initrd-test-{h.hexdigest()[:12]}.gz"
+    return f"{prefix}-{h.hexdigest()[:12]}.gz"
 
 
-def ensure_guest(flavour, guest_dir=None):
-    """(vmlinuz, test initrd) of a flavour, fetched on first use. Raises
-    GuestMissing when they cannot be fetched."""
+def ensure_guest(flavour, guest_dir=None, script=GUEST_SCRIPT, prefix="initrd-test"):
+    """(vmlinuz, test initrd) of a flavour, fetched on first use, with script
+    as the initramfs' /test.sh. Raises GuestMissing when they cannot be
+    fetched."""
     guest_dir = Path(guest_dir or os.environ.get("KESTREL_GUEST_DIR", ROOT / "guest"))
-    name = test_initrd_name()
+    name = test_initrd_name(script, prefix)
     kernel, initrd = guest_dir / flavour / "vmlinuz", guest_dir / flavour / name
     if kernel.exists() and initrd.exists():
         return kernel, initrd
@@ -58,12 +59,12 @@ def ensure_guest(flavour, guest_dir=None):
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (kernel.exists() and initrd.exists()):
             r = subprocess.run([str(ROOT / "scripts" / "fetch-guest"), "--flavour", flavour,
-                                "--out", str(guest_dir), "--test-script", str(GUEST_SCRIPT),
+                                "--out", str(guest_dir), "--test-script", str(script),
                                 "--initrd-name", name], capture_output=True, text=True)
             if r.returncode != 0 or not initrd.exists():
                 raise GuestMissing(r.stdout + r.stderr)
             # Test initramfs of older test scripts are of no further use.
-            for old in (guest_dir / flavour).glob("initrd-test-*.gz*"):
+            for old in (guest_dir / flavour).glob(f"{prefix}-*.gz*"):
                 if not old.name.startswith(name):
                     old.unlink()
     return kernel, initrd
