@@ -4,6 +4,7 @@
 #include "hw/virtio/virtio_rng.hpp"
 #include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
+#include "machine/virt/virtio_transports.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -98,29 +99,8 @@ void KvmVirtMachine::create_devices() {
     rtc_ =
         std::make_unique<Pl031>([this](bool level) { gic_->set_spi(32 + virt::kRtcSpi, level); });
     bus_.add_device(virt::kRtcBase, virt::kRtcSize, rtc_.get());
-    if (cfg_.virtio.size() > virt::kVirtioCount)
-        throw MachineError(cat({"too many virtio devices (the virt board has ",
-                                std::to_string(virt::kVirtioCount), " virtio-mmio transports)"}));
-    for (size_t n = 0; n < cfg_.virtio.size(); n++) {
-        const VirtioDeviceConfig& v = cfg_.virtio[n];
-        std::unique_ptr<VirtioDevice> dev;
-        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
-            dev = std::make_unique<VirtioRng>();
-        } else {
-            std::shared_ptr<BlockBackend> be;
-            try {
-                be = std::make_shared<BlockBackend>(v.file, v.read_only);
-            } catch (const std::runtime_error& e) {
-                throw MachineError(e.what());
-            }
-            dev = std::make_unique<VirtioBlk>(std::move(be));
-        }
-        const unsigned intid = 32 + virt::kVirtioFirstSpi + static_cast<unsigned>(n);
-        virtio_.push_back(std::make_unique<VirtioMmio>(
-            bus_, std::move(dev), [this, intid](bool level) { gic_->set_spi(intid, level); }));
-        bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
-                        virtio_.back().get());
-    }
+    add_virtio_transports(bus_, cfg_.virtio, virtio_,
+                          [this](unsigned intid, bool level) { gic_->set_spi(intid, level); });
 }
 
 void KvmVirtMachine::load_guest() {

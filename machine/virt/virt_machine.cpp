@@ -4,6 +4,7 @@
 #include "machine/virt/boot_stub.hpp"
 #include "machine/virt/fdt_builder.hpp"
 #include "machine/virt/memory_map.hpp"
+#include "machine/virt/virtio_transports.hpp"
 
 #include "hw/virtio/virtio_blk.hpp"
 #include "hw/virtio/virtio_rng.hpp"
@@ -155,29 +156,8 @@ void VirtMachine::create_gic(const std::vector<Cpu*>& cpus) {
 }
 
 void VirtMachine::create_virtio() {
-    if (cfg_.virtio.size() > virt::kVirtioCount)
-        throw MachineError("too many virtio devices (the virt board has " +
-                           std::to_string(virt::kVirtioCount) + " virtio-mmio transports)");
-    for (size_t n = 0; n < cfg_.virtio.size(); n++) {
-        const VirtioDeviceConfig& v = cfg_.virtio[n];
-        std::unique_ptr<VirtioDevice> dev;
-        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
-            dev = std::make_unique<VirtioRng>();
-        } else {
-            std::shared_ptr<BlockBackend> be;
-            try {
-                be = std::make_shared<BlockBackend>(v.file, v.read_only);
-            } catch (const std::runtime_error& e) {
-                throw MachineError(e.what());
-            }
-            dev = std::make_unique<VirtioBlk>(std::move(be));
-        }
-        const unsigned intid = 32 + virt::kVirtioFirstSpi + static_cast<unsigned>(n);
-        virtio_.push_back(std::make_unique<VirtioMmio>(
-            bus_, std::move(dev), [this, intid](bool level) { gic_->set_spi(intid, level); }));
-        bus_.add_device(virt::kVirtioBase + n * virt::kVirtioStride, virt::kVirtioStride,
-                        virtio_.back().get());
-    }
+    add_virtio_transports(bus_, cfg_.virtio, virtio_,
+                          [this](unsigned intid, bool level) { gic_->set_spi(intid, level); });
 }
 
 void VirtMachine::reset_cpu_interface(unsigned cpu) {
