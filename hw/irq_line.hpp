@@ -22,6 +22,11 @@ class IrqLine {
         if (sink_) sink_(level);
     }
     bool level() const { return level_; }
+    // Tells the sink the level again, changed or not: after the sink's own
+    // state was replaced (a snapshot load), it may hold an older level.
+    void resync() {
+        if (sink_) sink_(level_);
+    }
     bool connected() const { return static_cast<bool>(sink_); }
 
   private:

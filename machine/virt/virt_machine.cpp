@@ -174,6 +174,15 @@ void VirtMachine::reset_cpu_interface(unsigned cpu) {
     gic_->state_loaded();
 }
 
+void VirtMachine::redrive_irq_lines() {
+    for (auto& c : cpus_)
+        c->timer.resync();
+    uart_->irq.resync();
+    rtc_->update_irq();
+    for (auto& t : virtio_)
+        t->update_irq();
+}
+
 void VirtMachine::sync_timer_ppis(Cpu& c) {
     gic_->set_ppi(c.index, kTimerPhysIntid, c.timer.output(GenericTimer::kPhys));
     gic_->set_ppi(c.index, kTimerVirtIntid, c.timer.output(GenericTimer::kVirt));

@@ -74,6 +74,8 @@ class VirtMachine {
     int64_t poll_devices();
     void create_gic(const std::vector<Cpu*>& cpus);
     void create_virtio();
+    // Every interrupt source tells the GIC its level again (after a load).
+    void redrive_irq_lines();
     // Drives the timer PPIs of one core from its timer's current outputs.
     void sync_timer_ppis(Cpu& c);
     // CPU_ON: the core's GIC CPU interface returns to its reset values.

@@ -196,6 +196,12 @@ void VirtSnapshot::load(std::span<const uint8_t> stream, std::span<StateObject* 
     objs.insert(objs.end(), extra.begin(), extra.end());
     auto blocks = ram();
     read_snapshot(stream, config(), objs, blocks, explain_config_difference);
+    // The GIC's input levels are now the snapshot's, and the devices'
+    // cached output levels are the restored devices' own; a device that
+    // committed before the GIC (the timers) or whose cached level did not
+    // change would otherwise leave a stale level in the GIC for good (a
+    // timer interrupt that never comes again).
+    m_.redrive_irq_lines();
     // RAM changed under the translated code and the TLBs.
     m_.exec_->tbs().flush();
     for (auto& c : m_.cpus_)

@@ -229,3 +229,30 @@ TEST_CASE("savevm/loadvm/delvm with a writable disk restore its contents, also i
     CHECK_FALSE(r.ok);
     CHECK(r.message.find("disk") != std::string::npos);
 }
+
+TEST_CASE("after a load the GIC sees every interrupt line as its source drives it") {
+    // A snapshot taken when the virtual timer's condition had just been met
+    // but the timer had not been polled yet: the GIC's input is still low.
+    VirtMachine a(config(1)), b(config(1));
+    auto arm_timer = [](VirtMachine& m) {
+        Cpu& c = *m.cpus()[0];
+        c.sys.cntv_cval_el0 = 0; // condition met at any count
+        c.sys.cntv_ctl_el0 = 1;  // enabled, not masked
+    };
+    arm_timer(a);
+    const uint32_t vtimer = 1u << GenericTimer::kVirtIntid;
+    REQUIRE((a.gic().state().cpu[0].level & vtimer) == 0);
+    auto stream = VirtSnapshot(a).save();
+    // The destination's timer already fired and drove its line high.
+    arm_timer(b);
+    b.cpus()[0]->timer.update();
+    REQUIRE(b.cpus()[0]->timer.output(GenericTimer::kVirt));
+    REQUIRE((b.gic().state().cpu[0].level & vtimer) != 0);
+    VirtSnapshot(b).load(stream);
+    // The restored timer's output is high, and so must the GIC's input be,
+    // or the interrupt would never come (the timer only signals changes).
+    CHECK(b.cpus()[0]->timer.output(GenericTimer::kVirt));
+    CHECK((b.gic().state().cpu[0].level & vtimer) != 0);
+    b.cpus()[0]->timer.update();
+    CHECK((b.gic().state().cpu[0].level & vtimer) != 0);
+}
