@@ -220,6 +220,21 @@ class Guest:
         with open(self.stderr_path, errors="replace") as f:
             return f.read()
 
+    def diagnosis(self):
+        """What the monitor says about a guest that stopped making
+        progress (for the failure report)."""
+        if self.mon is None:
+            return "  (no monitor connection)"
+        out = []
+        for cmd in ("info status", "info cpus", "info registers", "info gic"):
+            try:
+                self.mon.s.settimeout(10)
+                reply = self.mon.cmd(cmd)
+            except (OSError, Failure) as e:
+                reply = f"(no answer: {e})"
+            out.append(f"  --- {cmd}\n" + "\n".join("  " + l for l in reply.splitlines()[:80]))
+        return "\n".join(out)
+
     def kill(self):
         if self.p.poll() is None:
             self.p.kill()
@@ -489,6 +504,7 @@ class Test:
                 for g in self.guests:
                     if g.p.poll() is None:
                         print(f"  [{' '.join(g.args)}] still running")
+                        print(g.diagnosis())
             finally:
                 for g in self.guests:
                     g.kill()
