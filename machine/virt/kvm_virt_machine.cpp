@@ -52,6 +52,11 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm, bool re
     if (cfg.semihosting)
         throw MachineError("-accel kvm: semihosting needs TCG (the kernel does not trap HLT)");
     try {
+        // The TCG board's boot ROM, so both boards have the same RAM blocks
+        // in a snapshot. Not given to the kernel: the guest starts in its
+        // kernel under KVM, and a stray access reaches the bus as MMIO
+        // (read-only, as under TCG).
+        bus_.add_ram(virt::kBootRomBase, virt::kBootRomSize, "boot-rom", true);
         uint8_t* ram = bus_.add_ram(virt::kRamBase, cfg.ram_size, "ram");
         ram_ = ram;
         if (cfg.serial == "stdio" || cfg.serial == "mon:stdio") {
