@@ -47,6 +47,11 @@ class KvmVirtMachine {
     void push_serial_input(const uint8_t* data, size_t len);
     void request_quit(int status);
 
+    // vCPU i as a snapshot holds it: the registers KVM exposes, the power
+    // state (KVM_GET_MP_STATE) as run_state, the rest from the board's
+    // shadow. With the vCPUs stopped. An error names the ioctl.
+    std::optional<std::string> vcpu_state(unsigned i, CpuSnapshotState& out);
+
     // Runs fn where no vCPU executes: directly while run() is not active,
     // else with every vCPU thread stopped (KvmStop::Pause: a signal plus
     // immediate_exit), on run()'s thread, before the vCPUs run again. Safe
@@ -63,11 +68,14 @@ class KvmVirtMachine {
     // Test hook (-kvm-snapshot-selftest): the guest line "SNAPSHOT-POINT"
     // on the UART saves the machine into a savevm stream in memory, the
     // next "RESTORE-POINT" line loads that stream back once, through the
-    // same code as savevm/loadvm (KvmVirtSnapshot). With a path, the stream
-    // is also written there (a file -incoming file:PATH can load).
-    void enable_snapshot_selftest(std::string save_path = {}) {
+    // same code as savevm/loadvm (KvmVirtSnapshot).
+    //
+    // handler, when given, does the work instead (main: the monitor's
+    // savevm/loadvm, so the snapshot is a file of the snapshot directory
+    // that a new process can -loadvm); it returns false to stop the VM.
+    void enable_snapshot_selftest(std::function<bool(bool save)> handler = {}) {
         selftest_ = true;
-        selftest_path_ = std::move(save_path);
+        selftest_handler_ = std::move(handler);
     }
 
     Bus& bus() { return bus_; }
@@ -127,11 +135,12 @@ class KvmVirtMachine {
     std::condition_variable sync_cv_;
     std::deque<SyncWork*> sync_work_;
     bool loop_active_ = false;
+    std::thread::id loop_thread_; // run()'s thread while loop_active_
     std::atomic<bool> paused_{false};
     std::vector<uint64_t> held_vcnt_;
     // Snapshot self-test.
     bool selftest_ = false;
-    std::string selftest_path_;
+    std::function<bool(bool save)> selftest_handler_;
     std::string uart_line_;
     enum class Action { None, Save, Restore } action_ = Action::None;
     bool saved_ = false, restored_ = false;

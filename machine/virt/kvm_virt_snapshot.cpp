@@ -77,13 +77,8 @@ KvmVirtSnapshot::KvmVirtSnapshot(KvmVirtMachine& m) : m_(m) {
     for (unsigned i = 0; i < m_.vm_.num_vcpus(); i++) {
         MirrorHooks<CpuSnapshotState> h;
         h.capture = [this, i] {
-            CpuSnapshotState st = m_.cpu_shadow_.at(i);
-            if (auto e = m_.vm_.get_regs(i, st.s, st.sys))
-                throw SnapshotSaveError("vCPU " + std::to_string(i) + ": " + *e);
-            uint32_t mp = 0;
-            if (auto e = m_.vm_.get_mp_state(i, mp)) throw SnapshotSaveError(*e);
-            st.run_state = run_state_of_kvm_mp_state(mp);
-            st.exit_code = 0;
+            CpuSnapshotState st;
+            if (auto e = m_.vcpu_state(i, st)) throw SnapshotSaveError(*e);
             return st;
         };
         h.stage_base = [this, i] { return m_.cpu_shadow_.at(i); };
