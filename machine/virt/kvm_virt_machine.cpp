@@ -369,6 +369,16 @@ std::optional<std::string> KvmVirtMachine::vcpu_state(unsigned i, CpuSnapshotSta
     return std::nullopt;
 }
 
+void KvmVirtMachine::put_held_counter() {
+    if (!paused_) return;
+    for (unsigned i = 0; i < held_vcnt_.size() && i < vm_.num_vcpus(); i++)
+        kvm_.set_one_reg(vm_.vcpu_fd(i), KVM_REG_ARM_TIMER_CNT, &held_vcnt_[i]);
+}
+
+void KvmVirtMachine::take_held_counter() {
+    if (paused_) hold_virtual_counter(true);
+}
+
 void KvmVirtMachine::redrive_irq_lines() {
     uart_->irq.resync();
     rtc_->update_irq();

@@ -101,6 +101,12 @@ class KvmVirtMachine {
     bool serve_sync_work();
     // The guest's virtual counter at stop, written back at cont.
     void hold_virtual_counter(bool stop);
+    // While paused: the kernel's virtual counter set to the held value
+    // (before a save: the snapshot has the stop-time count), or the held
+    // value taken from the kernel (after a load: cont resumes from the
+    // snapshot's count).
+    void put_held_counter();
+    void take_held_counter();
 
     VirtConfig cfg_;
     KvmInterface& kvm_;

@@ -151,6 +151,8 @@ std::vector<uint8_t> KvmVirtSnapshot::save(SnapshotTiming* timing) {
     cfg.emplace_back("info.guest-clock-ns",
                      std::to_string(ticks * (1'000'000'000 / kCounterFrequencyHz)));
     cfg.emplace_back("info.accel", "kvm");
+    // A stopped guest is saved with the count it had at the stop.
+    m_.put_held_counter();
     SaveStats st;
     auto objs = objects();
     auto blocks = ram();
@@ -181,6 +183,7 @@ void KvmVirtSnapshot::load(std::span<const uint8_t> stream, std::span<StateObjec
         throw;
     }
     report();
+    m_.take_held_counter();
     // The vGIC's line levels are now the snapshot's; the devices' cached
     // output levels are the restored devices' own: drive them again.
     m_.redrive_irq_lines();

@@ -7,6 +7,7 @@
 #include "cpu/sysreg.hpp"
 #include "intc/gicv3/gic_regs.hpp"
 #include "intc/gicv3/gic_state_diff.hpp"
+#include "machine/virt/kvm_control.hpp"
 #include "machine/virt/kvm_virt_machine.hpp"
 #include "machine/virt/kvm_virt_snapshot.hpp"
 #include "machine/virt/memory_map.hpp"
@@ -15,7 +16,11 @@
 #include "tests/unit/fake_kvm.hpp"
 #include "tests/unit/temp_files.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <doctest/doctest.h>
+#include <mutex>
+#include <thread>
 
 using namespace kestrel;
 using namespace kestrel::test;
@@ -533,4 +538,115 @@ TEST_CASE("KVM board snapshot: GICD_TYPER2 mismatch at start-up and at run time,
             }
         }
     }
+}
+
+TEST_CASE("KVM monitor: stop/cont pause the vCPUs, savevm/loadvm/info on a running VM, errors "
+          "reach the result") {
+    Board b(2);
+    KvmBoard kb(b.cfg);
+    KvmControl ctl(*kb.m, b.dir.path("snaps"));
+    std::vector<std::string> events;
+    std::mutex ev_mu;
+    ctl.on_event = [&](const std::string& name, const nlohmann::json&) {
+        std::lock_guard lk(ev_mu);
+        events.push_back(name);
+    };
+    // vCPU 0 runs guest code until kicked (a pause) or until finish.
+    std::atomic<bool> finish{false};
+    auto step = [&finish](Run& r) {
+        while (!finish && !__atomic_load_n(&r.immediate_exit, __ATOMIC_ACQUIRE))
+            std::this_thread::yield();
+        r.exit_reason = KVM_EXIT_INTR;
+    };
+    for (int n = 0; n < 200; n++)
+        kb.k.vcpus[0].script.push_back(step);
+    kb.set(0, KVM_REG_ARM_TIMER_CNT, 5000);
+    ctl.machine_started();
+    int status = -1;
+    std::thread runner([&] { status = kb.m->run(); });
+
+    // A savevm while the vCPUs run: they are stopped for it and go on.
+    auto r = ctl.savevm("running");
+    REQUIRE_MESSAGE(r.ok, r.message);
+    CHECK(ctl.running());
+
+    ctl.stop();
+    CHECK_FALSE(ctl.running());
+    CHECK(kb.m->paused());
+    const unsigned runs_at_stop = kb.k.vcpus[0].runs;
+    // The host's counter moves on while the VM is stopped...
+    kb.set(0, KVM_REG_ARM_TIMER_CNT, 99'000);
+    kb.set(0, kRegPc, 0x4008'0000);
+    kb.set_probe(1);
+    r = ctl.savevm("t1");
+    REQUIRE_MESSAGE(r.ok, r.message);
+    CHECK(r.message.find("snapshot 't1'") != std::string::npos);
+    kb.set(0, kRegPc, 0x4009'0000);
+    kb.set_probe(2);
+    r = ctl.loadvm("t1");
+    REQUIRE_MESSAGE(r.ok, r.message);
+    CHECK(kb.reg(0, kRegPc) == 0x4008'0000);
+    CHECK(kb.probe() == 1);
+    CHECK(ctl.info_cpus().find("CPU #0: pc=0x0000000040080000") != std::string::npos);
+    CHECK(ctl.info_cpus().find("CPU #1") != std::string::npos);
+    CHECK(ctl.info_registers(5).find("no CPU 5") != std::string::npos);
+    CHECK_FALSE(ctl.info_gic().empty());
+    CHECK(kb.k.vcpus[0].runs == runs_at_stop); // nothing ran while stopped
+
+    // Errors: a failing ioctl on save leaves no snapshot; on load the
+    // result says the state may be partial.
+    kb.k.fail_attr = FakeKvm::AttrFailure{KVM_DEV_ARM_VGIC_GRP_CTRL,
+                                          KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES, EFAULT};
+    r = ctl.savevm("broken");
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.find("SAVE_PENDING_TABLES") != std::string::npos);
+    CHECK(ctl.snapshots().size() == 2);
+    kb.k.fail_reg = {{kRegPc, EFAULT}};
+    r = ctl.loadvm("t1");
+    CHECK_FALSE(r.ok);
+    CHECK(r.message.find("may be partial") != std::string::npos);
+    CHECK(r.message.find("KVM_SET_ONE_REG PC: -EFAULT") != std::string::npos);
+
+    // ...and cont gives the guest the count it had at the stop: "t1" was
+    // saved with it (not with what the host's counter moved on to), and the
+    // loadvm of t1 restored it.
+    kb.set(0, KVM_REG_ARM_TIMER_CNT, 123'456);
+    ctl.cont();
+    CHECK(ctl.running());
+    CHECK_FALSE(kb.m->paused());
+    const uint64_t vcnt = kb.reg(0, KVM_REG_ARM_TIMER_CNT);
+    CHECK(vcnt >= 5000);
+    CHECK(vcnt < 5000 + kCounterFrequencyHz / 10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (kb.k.vcpus[0].runs == runs_at_stop && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+    CHECK(kb.k.vcpus[0].runs > runs_at_stop); // running again
+
+    finish = true;
+    ctl.quit();
+    runner.join();
+    ctl.machine_finished();
+    CHECK(status == 0);
+    CHECK(ctl.shutdown_reason() == "host-qmp-quit");
+    std::lock_guard lk(ev_mu);
+    CHECK(events == std::vector<std::string>{"STOP", "RESUME"});
+}
+
+TEST_CASE("KVM monitor: -loadvm at start-up initialises the vGIC through the load") {
+    Board b(1);
+    std::string snaps = b.dir.path("snaps");
+    {
+        KvmBoard src(b.cfg);
+        src.set(0, kRegPc, 0x4008'1000);
+        KvmControl ctl(*src.m, snaps);
+        REQUIRE(ctl.savevm("boot").ok);
+    }
+    KvmBoard dst(b.cfg, KernelBehaviour::V617, HostGic::V3, true);
+    KvmControl ctl(*dst.m, snaps);
+    CHECK_FALSE(dst.k.vgic.initialized());
+    auto r = ctl.loadvm("boot");
+    REQUIRE_MESSAGE(r.ok, r.message);
+    CHECK(dst.k.vgic.initialized());
+    CHECK(dst.reg(0, kRegPc) == 0x4008'1000);
+    CHECK_FALSE(ctl.loadvm("missing").ok);
 }
