@@ -4,6 +4,7 @@
 #include "machine/accel_select.hpp"
 #include "machine/cli.hpp"
 #include "machine/stdin_console.hpp"
+#include "machine/virt/kvm_control.hpp"
 #include "machine/virt/kvm_virt_machine.hpp"
 #include "machine/virt/virt_control.hpp"
 #include "machine/virt/virt_machine.hpp"
@@ -25,26 +26,11 @@ using namespace kestrel;
 
 namespace {
 
-// Runs the KVM board with the terminal attached (no monitor there yet).
-int run_kvm_machine(KvmVirtMachine& m, const CliOptions& opt) {
-    std::unique_ptr<StdinConsole> console;
-    if (opt.serial_on_stdio()) {
-        console = std::make_unique<StdinConsole>(
-            opt.console_escapes(), [&m](const uint8_t* d, size_t n) { m.push_serial_input(d, n); },
-            [&m] { m.request_quit(0); });
-        console->start();
-    }
-    int status = m.run();
-    if (console) console->stop();
-    return status;
-}
-
-// Builds the machine, its monitors and its console, restores a snapshot
-// when asked, and runs the guest. Returns the process exit status.
-int run_machine(const CliOptions& opt) {
-    VirtMachine m(opt.machine);
-    std::string dir = opt.savevm_dir.empty() ? savevm::default_snapshot_dir() : opt.savevm_dir;
-    VirtControl control(m, dir);
+// Runs a built machine with its monitors and console: restores a snapshot
+// when asked, and runs the guest. Returns the process exit status. Machine
+// is VirtMachine (TCG) or KvmVirtMachine, Control its SnapshotControl.
+template <typename Machine, typename Control>
+int run_with_control(Machine& m, Control& control, const CliOptions& opt) {
     if (opt.dump_state_format) {
         std::fputs((control.describe_format().dump(2) + "\n").c_str(), stdout);
         return 0;
@@ -102,6 +88,38 @@ int run_machine(const CliOptions& opt) {
     return status;
 }
 
+std::string snapshot_dir_of(const CliOptions& opt) {
+    return opt.savevm_dir.empty() ? savevm::default_snapshot_dir() : opt.savevm_dir;
+}
+
+int run_machine(const CliOptions& opt) {
+    VirtMachine m(opt.machine);
+    VirtControl control(m, snapshot_dir_of(opt));
+    return run_with_control(m, control, opt);
+}
+
+int run_kvm_machine(const CliOptions& opt, KvmInterface& kvm) {
+    // A start-up restore leaves CTRL_INIT of the vGIC to the load, so a
+    // snapshot's GICD_TYPER2 can still be written before it.
+    KvmVirtMachine m(opt.machine, kvm, opt.restores());
+    KvmControl control(m, snapshot_dir_of(opt));
+    if (opt.kvm_snapshot_selftest) {
+        // The guest's SNAPSHOT-POINT / RESTORE-POINT lines run the monitor's
+        // savevm / loadvm of snapshot "kvm-selftest" (a file a new process
+        // can -loadvm).
+        m.enable_snapshot_selftest([&control](bool save) {
+            ControlResult r =
+                save ? control.savevm("kvm-selftest") : control.loadvm("kvm-selftest");
+            std::fprintf(stderr, "kestrel: %s%s\n",
+                         r.ok ? (save ? "snapshot taken: " : "snapshot restored: ")
+                              : (save ? "snapshot failed: " : "restore failed: "),
+                         r.message.c_str());
+            return r.ok;
+        });
+    }
+    return run_with_control(m, control, opt);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -152,12 +170,7 @@ int main(int argc, char** argv) {
     int status;
     try {
         if (accel.kvm) {
-            if (opt.restores() || !opt.monitors.empty() || !opt.qmp.empty())
-                throw MachineError(
-                    "-loadvm, -incoming, -monitor and -qmp are not available with -accel kvm yet");
-            KvmVirtMachine m(opt.machine, *kvm);
-            if (opt.kvm_snapshot_selftest) m.enable_snapshot_selftest();
-            status = run_kvm_machine(m, opt);
+            status = run_kvm_machine(opt, *kvm);
         } else {
             status = run_machine(opt);
         }

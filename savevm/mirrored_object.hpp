@@ -21,6 +21,14 @@ template <typename T> struct MirrorHooks {
     std::function<std::optional<std::string>(const T& staged)> validate;
     // Installs a validated state and rebuilds the object's caches. Must not fail.
     std::function<void(const T& staged)> install;
+    // For objects whose state lives outside the process (a KVM vCPU or
+    // vGIC): used instead of install when set; an error it returns (the
+    // kernel refused a register) is the object's commit_error().
+    std::function<std::optional<std::string>(const T& staged)> install_checked = {};
+    // The staging base for load(), when capture() must not run then (it
+    // would ask the kernel, e.g. before the vGIC exists). Fields a stream
+    // lacks keep this value.
+    std::function<T()> stage_base = {};
 };
 
 template <typename T, typename Desc> class MirroredObject : public StateObject {
@@ -36,7 +44,7 @@ template <typename T, typename Desc> class MirroredObject : public StateObject {
         save_section_payload(w, now, desc_);
     }
     void load(ByteReader& r, uint32_t version) override {
-        staged_ = std::make_unique<T>(hooks_.capture());
+        staged_ = std::make_unique<T>(hooks_.stage_base ? hooks_.stage_base() : hooks_.capture());
         load_section_payload(r, *staged_, desc_, version);
     }
     std::optional<std::string> validate() override {
@@ -51,9 +59,17 @@ template <typename T, typename Desc> class MirroredObject : public StateObject {
         return std::nullopt;
     }
     void commit() override {
-        if (hooks_.install) hooks_.install(*staged_);
+        commit_error_.reset();
+        if (hooks_.install_checked) {
+            if (auto err = hooks_.install_checked(*staged_))
+                commit_error_ = "section '" + std::string(desc_.name) + "' instance " +
+                                std::to_string(instance_) + ": " + *err;
+        } else if (hooks_.install) {
+            hooks_.install(*staged_);
+        }
         staged_.reset();
     }
+    std::optional<std::string> commit_error() override { return commit_error_; }
     void discard() override { staged_.reset(); }
     nlohmann::json describe() const override { return describe_section(desc_); }
 
@@ -65,6 +81,7 @@ template <typename T, typename Desc> class MirroredObject : public StateObject {
     uint32_t instance_;
     MirrorHooks<T> hooks_;
     std::unique_ptr<T> staged_;
+    std::optional<std::string> commit_error_;
 };
 
 template <typename T, typename Desc>

@@ -160,6 +160,10 @@ class StateObject {
     // message, or nothing when it may be committed.
     virtual std::optional<std::string> validate() = 0;
     virtual void commit() = 0;
+    // Why the last commit() could not install everything (an object backed
+    // by a kernel, e.g. KVM, can be refused at that point), or nothing.
+    // read_snapshot asks after every object has committed.
+    virtual std::optional<std::string> commit_error() { return std::nullopt; }
     virtual void discard() = 0;
     virtual nlohmann::json describe() const = 0;
 };

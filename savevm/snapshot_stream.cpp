@@ -237,11 +237,20 @@ void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_conf
         discard_all();
         throw;
     }
-    // Commit: from here on nothing can fail.
+    // Commit: from here on nothing can fail in the process itself; an
+    // object backed by the kernel may still be refused, which is reported
+    // once everything has been committed.
     for (auto& [block, staged] : ram_commits)
         std::memcpy(block->host, staged->p, block->size);
     for (StateObject* o : objects)
         o->commit();
+    std::string errors;
+    for (StateObject* o : objects)
+        if (auto err = o->commit_error()) errors += (errors.empty() ? "" : "; ") + *err;
+    if (!errors.empty())
+        throw PartialLoadError("the snapshot was checked, but installing it failed, so the "
+                               "machine state may be partial: " +
+                               errors);
 }
 
 nlohmann::json describe_format(std::span<StateObject* const> objects) {

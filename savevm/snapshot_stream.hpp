@@ -48,8 +48,17 @@ std::vector<uint8_t> write_snapshot(const ConfigRecord& config,
                                     std::span<const RamBlock> ram, SaveStats* stats = nullptr,
                                     int zlib_level = 1);
 
+// Installing a checked snapshot failed part-way (an object's commit_error,
+// e.g. the kernel refused a register under KVM). Unlike any other
+// LoadError, the machine may now hold part of the snapshot.
+class PartialLoadError : public LoadError {
+  public:
+    using LoadError::LoadError;
+};
+
 // Verifies and loads a stream. On success every object and RAM block holds
-// the snapshot's state; on failure (LoadError) nothing has changed.
+// the snapshot's state; on failure (LoadError) nothing has changed, except
+// for a PartialLoadError (an object could not install its checked state).
 void read_snapshot(std::span<const uint8_t> stream, const ConfigRecord& own_config,
                    std::span<StateObject* const> objects, std::span<const RamBlock> ram,
                    const MismatchExplainer& explain = {});

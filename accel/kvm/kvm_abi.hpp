@@ -74,6 +74,11 @@ struct DeviceAttr { // struct kvm_device_attr
 };
 static_assert(sizeof(DeviceAttr) == 24);
 
+struct MpState { // struct kvm_mp_state
+    uint32_t mp_state;
+};
+static_assert(sizeof(MpState) == 4);
+
 struct IrqLevel { // struct kvm_irq_level
     uint32_t irq;
     uint32_t level;
@@ -150,6 +155,8 @@ constexpr unsigned long KVM_GET_ONE_REG = detail::iow(0xab, sizeof(OneReg));
 constexpr unsigned long KVM_SET_ONE_REG = detail::iow(0xac, sizeof(OneReg));
 constexpr unsigned long KVM_ARM_VCPU_INIT = detail::iow(0xae, sizeof(VcpuInit));
 constexpr unsigned long KVM_GET_REG_LIST = detail::iowr(0xb0, sizeof(RegListHeader));
+constexpr unsigned long KVM_GET_MP_STATE = detail::ior(0x98, sizeof(MpState));
+constexpr unsigned long KVM_SET_MP_STATE = detail::iow(0x99, sizeof(MpState));
 // --- device ioctls (also accepted on VM and vCPU fds) -----------------------------
 constexpr unsigned long KVM_SET_DEVICE_ATTR = detail::iow(0xe1, sizeof(DeviceAttr));
 constexpr unsigned long KVM_GET_DEVICE_ATTR = detail::iow(0xe2, sizeof(DeviceAttr));
@@ -159,6 +166,7 @@ constexpr unsigned long KVM_HAS_DEVICE_ATTR = detail::iow(0xe3, sizeof(DeviceAtt
 constexpr int KVM_CAP_USER_MEMORY = 3;
 constexpr int KVM_CAP_NR_VCPUS = 9;
 constexpr int KVM_CAP_NR_MEMSLOTS = 10;
+constexpr int KVM_CAP_MP_STATE = 14;
 constexpr int KVM_CAP_ONE_REG = 70;
 constexpr int KVM_CAP_DEVICE_CTRL = 89;
 constexpr int KVM_CAP_ARM_PSCI_0_2 = 102;
@@ -185,6 +193,11 @@ constexpr uint32_t KVM_EXIT_ARM_NISV = 28;
 constexpr uint32_t KVM_SYSTEM_EVENT_SHUTDOWN = 1;
 constexpr uint32_t KVM_SYSTEM_EVENT_RESET = 2;
 constexpr uint32_t KVM_SYSTEM_EVENT_CRASH = 3;
+
+// --- vCPU power states (KVM_GET/SET_MP_STATE; the ones arm64 knows) ----------------
+constexpr uint32_t KVM_MP_STATE_RUNNABLE = 0;   // running, or blocked in WFI
+constexpr uint32_t KVM_MP_STATE_STOPPED = 5;    // powered off (PSCI CPU_OFF, or never on)
+constexpr uint32_t KVM_MP_STATE_SUSPENDED = 10; // PSCI SYSTEM_SUSPEND (an opt-in exit)
 
 // --- arm64 vCPU features (KVM_ARM_VCPU_INIT features[0] bits) ------------------------
 constexpr unsigned KVM_ARM_VCPU_POWER_OFF = 0;

@@ -11,6 +11,12 @@
     X(KVM_CAP_USER_MEMORY)                                                                         \
     X(KVM_CAP_NR_MEMSLOTS)                                                                         \
     X(KVM_CAP_ONE_REG)                                                                             \
+    X(KVM_CAP_MP_STATE)                                                                            \
+    X(KVM_GET_MP_STATE)                                                                            \
+    X(KVM_SET_MP_STATE)                                                                            \
+    X(KVM_MP_STATE_RUNNABLE)                                                                       \
+    X(KVM_MP_STATE_STOPPED)                                                                        \
+    X(KVM_MP_STATE_SUSPENDED)                                                                      \
     X(KVM_CAP_DEVICE_CTRL)                                                                         \
     X(KVM_CAP_ARM_PSCI_0_2)                                                                        \
     X(KVM_CAP_MAX_VCPUS)                                                                           \
@@ -97,6 +103,7 @@ SAME(sizeof(UserspaceMemoryRegion), sizeof(struct kvm_userspace_memory_region));
 SAME(sizeof(VcpuInit), sizeof(struct kvm_vcpu_init));
 SAME(sizeof(DeviceAttr), sizeof(struct kvm_device_attr));
 SAME(sizeof(CreateDevice), sizeof(struct kvm_create_device));
+SAME(sizeof(MpState), sizeof(struct kvm_mp_state));
 SAME(offsetof(Run, exit_reason), offsetof(struct kvm_run, exit_reason));
 SAME(offsetof(Run, immediate_exit), offsetof(struct kvm_run, immediate_exit));
 SAME(offsetof(Run, mmio), offsetof(struct kvm_run, mmio));

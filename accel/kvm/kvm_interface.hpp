@@ -46,6 +46,9 @@ class KvmInterface {
     virtual int get_one_reg(int vcpu, uint64_t id, void* data) = 0;
     virtual int set_one_reg(int vcpu, uint64_t id, const void* data) = 0;
     virtual int get_reg_list(int vcpu, std::vector<uint64_t>& ids) = 0;
+    // KVM_GET/SET_MP_STATE: the vCPU's power state (kvm::KVM_MP_STATE_*).
+    virtual int get_mp_state(int vcpu, uint32_t& state) = 0;
+    virtual int set_mp_state(int vcpu, uint32_t state) = 0;
     // Enters the guest; returns when the vCPU exits (see map_run()).
     virtual int run(int vcpu) = 0;
 
@@ -104,6 +107,8 @@ class LinuxKvm final : public KvmInterface {
     int get_one_reg(int vcpu, uint64_t id, void* data) override;
     int set_one_reg(int vcpu, uint64_t id, const void* data) override;
     int get_reg_list(int vcpu, std::vector<uint64_t>& ids) override;
+    int get_mp_state(int vcpu, uint32_t& state) override;
+    int set_mp_state(int vcpu, uint32_t state) override;
     int run(int vcpu) override;
     int set_device_attr(int fd, uint32_t group, uint64_t attr, const void* data) override;
     int get_device_attr(int fd, uint32_t group, uint64_t attr, void* data) override;

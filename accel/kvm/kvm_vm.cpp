@@ -130,6 +130,20 @@ std::optional<std::string> KvmVm::set_regs(unsigned i, const CpuState& s, const 
     return kvm_set_vcpu_regs(kvm_, vcpus_.at(i).fd, vcpus_[i].regs, counter(), s, sys);
 }
 
+std::optional<std::string> KvmVm::get_mp_state(unsigned i, uint32_t& state) {
+    int r = kvm_.get_mp_state(vcpus_.at(i).fd, state);
+    if (r < 0) return "KVM_GET_MP_STATE of vCPU " + std::to_string(i) + ": " + kvm_errno_text(r);
+    return std::nullopt;
+}
+
+std::optional<std::string> KvmVm::set_mp_state(unsigned i, uint32_t state) {
+    int r = kvm_.set_mp_state(vcpus_.at(i).fd, state);
+    if (r < 0)
+        return "KVM_SET_MP_STATE " + std::to_string(state) + " of vCPU " + std::to_string(i) +
+               ": " + kvm_errno_text(r);
+    return std::nullopt;
+}
+
 void KvmVm::set_reg(unsigned i, uint64_t id, uint64_t value) {
     int r = kvm_.set_one_reg(vcpus_.at(i).fd, id, &value);
     if (r < 0) throw KvmError("KVM_SET_ONE_REG " + hex(id) + ": " + kvm_errno_text(r));
@@ -147,6 +161,9 @@ void KvmVm::request_stop(KvmStop why) {
     {
         std::lock_guard lk(mu_);
         if (stop_ == KvmStop::None) stop_ = why;
+        // A pause asked for between two run() calls is not lost: the next
+        // run() returns at once.
+        if (why == KvmStop::Pause) pause_pending_ = true;
     }
     stopping_ = true;
     cv_.notify_all();
@@ -231,9 +248,9 @@ KvmStop KvmVm::run(const KvmExitHandlers& h) {
     install_kick_handler();
     {
         std::lock_guard lk(mu_);
-        stop_ = KvmStop::None;
+        stop_ = pause_pending_ ? KvmStop::Pause : KvmStop::None;
+        stopping_ = stop_ != KvmStop::None;
     }
-    stopping_ = false;
     for (Vcpu& v : vcpus_)
         v.run->immediate_exit = 0;
     for (unsigned i = 0; i < vcpus_.size(); i++)
@@ -251,6 +268,7 @@ KvmStop KvmVm::run(const KvmExitHandlers& h) {
     for (Vcpu& v : vcpus_)
         v.run->immediate_exit = 0;
     std::lock_guard lk(mu_);
+    if (stop_ == KvmStop::Pause) pause_pending_ = false;
     return stop_;
 }
 

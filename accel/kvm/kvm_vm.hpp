@@ -61,6 +61,10 @@ class KvmVm {
 
     std::optional<std::string> get_regs(unsigned i, CpuState& s, SysRegState& sys);
     std::optional<std::string> set_regs(unsigned i, const CpuState& s, const SysRegState& sys);
+    // The vCPU's power state (KVM_GET/SET_MP_STATE, kvm::KVM_MP_STATE_*):
+    // whether PSCI has it powered off.
+    std::optional<std::string> get_mp_state(unsigned i, uint32_t& state);
+    std::optional<std::string> set_mp_state(unsigned i, uint32_t state);
     // A single register (e.g. PC, X0 at boot). Throws KvmError.
     void set_reg(unsigned i, uint64_t id, uint64_t value);
 
@@ -94,6 +98,7 @@ class KvmVm {
     std::mutex mu_;
     std::condition_variable cv_;
     KvmStop stop_ = KvmStop::None;
+    bool pause_pending_ = false; // under mu_
     std::atomic<bool> stopping_{false};
     std::string error_;
     std::atomic<uint64_t> unhandled_mmio_{0};

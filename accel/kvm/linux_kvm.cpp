@@ -188,6 +188,16 @@ int LinuxKvm::get_reg_list(int vcpu, std::vector<uint64_t>& ids) {
     ids.assign(buf.begin() + 1, buf.begin() + 1 + static_cast<long>(buf[0]));
     return 0;
 }
+int LinuxKvm::get_mp_state(int vcpu, uint32_t& state) {
+    MpState m{};
+    int r = sys_ret(ioctl(vcpu, KVM_GET_MP_STATE, &m));
+    if (r >= 0) state = m.mp_state;
+    return r;
+}
+int LinuxKvm::set_mp_state(int vcpu, uint32_t state) {
+    MpState m{state};
+    return sys_ret(ioctl(vcpu, KVM_SET_MP_STATE, &m));
+}
 int LinuxKvm::run(int vcpu) {
     return sys_ret(ioctl(vcpu, KVM_RUN, 0));
 }

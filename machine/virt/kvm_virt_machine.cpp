@@ -1,8 +1,12 @@
 #include "machine/virt/kvm_virt_machine.hpp"
 
+#include "cpu/cpu_model.hpp"
+#include "cpu/cpu_snapshot.hpp"
+#include "cpu/guest_counter.hpp"
 #include "hw/virtio/virtio_blk.hpp"
 #include "hw/virtio/virtio_rng.hpp"
 #include "machine/virt/fdt_builder.hpp"
+#include "machine/virt/kvm_virt_snapshot.hpp"
 #include "machine/virt/memory_map.hpp"
 #include "machine/virt/virtio_transports.hpp"
 
@@ -33,7 +37,7 @@ constexpr uint64_t kMaxKvmCpus = virt::kGicRedistSize / KVM_VGIC_V3_REDIST_SIZE;
 
 } // namespace
 
-KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
+KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm, bool restore_at_start)
     : cfg_(cfg), kvm_(kvm), vm_(kvm) {
     if (cfg.gic_version != "3")
         throw MachineError(cat({"-accel kvm: the kernel's vGIC is a GICv3 (gic-version=",
@@ -47,6 +51,11 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
     if (cfg.semihosting)
         throw MachineError("-accel kvm: semihosting needs TCG (the kernel does not trap HLT)");
     try {
+        // The TCG board's boot ROM, so both boards have the same RAM blocks
+        // in a snapshot. Not given to the kernel: the guest starts in its
+        // kernel under KVM, and a stray access reaches the bus as MMIO
+        // (read-only, as under TCG).
+        bus_.add_ram(virt::kBootRomBase, virt::kBootRomSize, "boot-rom", true);
         uint8_t* ram = bus_.add_ram(virt::kRamBase, cfg.ram_size, "ram");
         ram_ = ram;
         if (cfg.serial == "stdio" || cfg.serial == "mon:stdio") {
@@ -73,9 +82,10 @@ KvmVirtMachine::KvmVirtMachine(const VirtConfig& cfg, KvmInterface& kvm)
             KvmGicLayout{virt::kGicDistBase, virt::kGicRedistBase, virt::kGicRedistSize});
         gic_->create();
         vm_.init_vcpus();
-        // A start-up restore (-loadvm/-incoming) calls
-        // gic_->prepare_restore() here, before CTRL_INIT.
-        gic_->init();
+        // A start-up restore (-loadvm/-incoming) initialises the vGIC
+        // itself, after KvmGic::prepare_restore() had its chance to write
+        // the snapshot's GICD_TYPER2 before CTRL_INIT.
+        if (!restore_at_start) gic_->init();
         uart_->irq.connect([this](bool level) { gic_->set_spi(32 + virt::kUartSpi, level); });
         create_devices();
         load_guest();
@@ -153,6 +163,19 @@ void KvmVirtMachine::load_guest() {
 
 void KvmVirtMachine::reset_board() {
     resets_++;
+    reset_pending_ = false;
+    // The snapshot fields KVM has no register for start at the reset
+    // values of a TCG core of the configured model.
+    {
+        const std::optional<CpuModel> model = find_cpu_model(cfg_.cpu_model);
+        cpu_shadow_.assign(cfg_.smp, CpuSnapshotState{});
+        if (model) {
+            for (unsigned i = 0; i < cfg_.smp; i++) {
+                auto c = std::make_unique<Cpu>(i, *model, bus_);
+                cpu_shadow_[i] = capture_cpu_snapshot(*c);
+            }
+        }
+    }
     bus_.reset_devices();
     write_segments(bus_, segments_, cfg_.kernel);
     if (resets_ > 1) {
@@ -176,6 +199,8 @@ void KvmVirtMachine::request_quit(int status) {
     quit_status_ = status;
     quit_ = true;
     vm_.request_stop(KvmStop::Quit);
+    std::lock_guard lk(sync_mu_);
+    sync_cv_.notify_all();
 }
 
 void KvmVirtMachine::pump_input() {
@@ -187,6 +212,16 @@ void KvmVirtMachine::pump_input() {
 }
 
 int KvmVirtMachine::run() {
+    if (!gic_->initialized()) {
+        // A start-up restore that did not happen (or failed) leaves the
+        // vGIC to be initialised here.
+        try {
+            gic_->init();
+        } catch (const KvmGicError& e) {
+            std::fprintf(stderr, "kestrel: %s\n", e.what());
+            return 1;
+        }
+    }
     KvmExitHandlers h;
     std::mutex dev_mu; // the devices are also touched by the input pump
     h.mmio_read = [this, &dev_mu](uint64_t pa, unsigned size, uint64_t& v) {
@@ -199,7 +234,37 @@ int KvmVirtMachine::run() {
         if (selftest_) watch_uart(pa, v);
         return r;
     };
+    {
+        std::lock_guard lk(sync_mu_);
+        loop_active_ = true;
+        loop_thread_ = std::this_thread::get_id();
+    }
+    struct LoopEnd {
+        KvmVirtMachine& m;
+        ~LoopEnd() {
+            // Work queued while the loop ends runs here (no vCPU runs any more).
+            std::unique_lock lk(m.sync_mu_);
+            m.loop_active_ = false;
+            while (!m.sync_work_.empty()) {
+                SyncWork* w = m.sync_work_.front();
+                m.sync_work_.pop_front();
+                (*w->fn)();
+                w->done = true;
+            }
+            m.sync_cv_.notify_all();
+        }
+    } loop_end{*this};
     for (;;) {
+        if (!serve_sync_work()) return quit_status_;
+        if (reset_pending_) {
+            // A snapshot taken while a TCG guest's SYSTEM_RESET was pending.
+            try {
+                reset_board();
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "kestrel: reset failed: %s\n", e.what());
+                return 1;
+            }
+        }
         std::atomic<bool> running{true};
         std::thread pump([&] {
             while (running) {
@@ -238,40 +303,92 @@ int KvmVirtMachine::run() {
     }
 }
 
-} // namespace kestrel
+bool KvmVirtMachine::serve_sync_work() {
+    std::unique_lock lk(sync_mu_);
+    for (;;) {
+        while (!sync_work_.empty()) {
+            SyncWork* w = sync_work_.front();
+            sync_work_.pop_front();
+            lk.unlock();
+            (*w->fn)();
+            lk.lock();
+            w->done = true;
+            sync_cv_.notify_all();
+        }
+        if (quit_) return false;
+        if (!paused_) return true;
+        sync_cv_.wait(lk, [this] { return !sync_work_.empty() || !paused_ || quit_; });
+    }
+}
 
-namespace kestrel {
+void KvmVirtMachine::run_sync(const std::function<void()>& fn) {
+    std::unique_lock lk(sync_mu_);
+    // run()'s own thread (e.g. the snapshot self-test's handler) runs no
+    // vCPU while it is here.
+    if (!loop_active_ || loop_thread_ == std::this_thread::get_id()) {
+        lk.unlock();
+        fn();
+        return;
+    }
+    SyncWork w{&fn};
+    sync_work_.push_back(&w);
+    vm_.request_stop(KvmStop::Pause);
+    sync_cv_.notify_all(); // a paused loop waits on the condition, not in KVM_RUN
+    sync_cv_.wait(lk, [&w] { return w.done; });
+}
 
-std::optional<std::string> KvmVirtMachine::save_state(KvmMachineState& out) {
-    // LPI pending bits go to the pending tables in guest RAM before RAM is copied.
-    if (auto e = gic_->save_pending_tables()) return e;
-    if (auto e = gic_->pull_from_kernel(out.gic)) return e;
-    out.cpu.assign(vm_.num_vcpus(), CpuState{});
-    out.sys.assign(vm_.num_vcpus(), SysRegState{});
-    for (unsigned i = 0; i < vm_.num_vcpus(); i++)
-        if (auto e = vm_.get_regs(i, out.cpu[i], out.sys[i]))
-            return "vCPU " + std::to_string(i) + ": " + *e;
-    out.ram.assign(ram_, ram_ + cfg_.ram_size);
+void KvmVirtMachine::set_paused(bool paused) {
+    if (paused_ == paused) return;
+    hold_virtual_counter(paused);
+    paused_ = paused;
+}
+
+void KvmVirtMachine::hold_virtual_counter(bool stop) {
+    // The kernel's virtual counter follows the host's while the VM is
+    // stopped; write back the value it had at the stop so the guest does
+    // not see the time it spent stopped (as the TCG board's frozen counter).
+    if (stop) {
+        held_vcnt_.assign(vm_.num_vcpus(), 0);
+        for (unsigned i = 0; i < vm_.num_vcpus(); i++)
+            if (kvm_.get_one_reg(vm_.vcpu_fd(i), KVM_REG_ARM_TIMER_CNT, &held_vcnt_[i]) < 0)
+                held_vcnt_.clear();
+        return;
+    }
+    for (unsigned i = 0; i < held_vcnt_.size() && i < vm_.num_vcpus(); i++)
+        kvm_.set_one_reg(vm_.vcpu_fd(i), KVM_REG_ARM_TIMER_CNT, &held_vcnt_[i]);
+    held_vcnt_.clear();
+}
+
+std::optional<std::string> KvmVirtMachine::vcpu_state(unsigned i, CpuSnapshotState& st) {
+    st = cpu_shadow_.at(i);
+    if (auto e = vm_.get_regs(i, st.s, st.sys)) return "vCPU " + std::to_string(i) + ": " + *e;
+    uint32_t mp = 0;
+    if (auto e = vm_.get_mp_state(i, mp)) return e;
+    st.run_state = run_state_of_kvm_mp_state(mp);
+    st.exit_code = 0;
     return std::nullopt;
 }
 
-std::optional<std::string> KvmVirtMachine::load_state(const KvmMachineState& st,
-                                                      std::vector<std::string>& warnings) {
-    if (st.cpu.size() != vm_.num_vcpus() || st.sys.size() != vm_.num_vcpus())
-        return "the state has " + std::to_string(st.cpu.size()) + " vCPUs, this VM has " +
-               std::to_string(vm_.num_vcpus());
-    if (st.ram.size() != cfg_.ram_size) return std::string("the state's RAM size differs");
-    // Nothing of the running guest changes before the kernel has accepted
-    // the GIC configuration.
-    GicRestoreCheck chk = gic_->prepare_restore(st.gic);
-    if (chk.error) return chk.error;
-    warnings.insert(warnings.end(), chk.warnings.begin(), chk.warnings.end());
-    std::memcpy(ram_, st.ram.data(), st.ram.size());
-    for (unsigned i = 0; i < vm_.num_vcpus(); i++)
-        if (auto e = vm_.set_regs(i, st.cpu[i], st.sys[i]))
-            return "vCPU " + std::to_string(i) + ": " + *e;
-    return gic_->push_to_kernel(st.gic);
+void KvmVirtMachine::put_held_counter() {
+    if (!paused_) return;
+    for (unsigned i = 0; i < held_vcnt_.size() && i < vm_.num_vcpus(); i++)
+        kvm_.set_one_reg(vm_.vcpu_fd(i), KVM_REG_ARM_TIMER_CNT, &held_vcnt_[i]);
 }
+
+void KvmVirtMachine::take_held_counter() {
+    if (paused_) hold_virtual_counter(true);
+}
+
+void KvmVirtMachine::redrive_irq_lines() {
+    uart_->irq.resync();
+    rtc_->update_irq();
+    for (auto& t : virtio_)
+        t->update_irq();
+}
+
+} // namespace kestrel
+
+namespace kestrel {
 
 void KvmVirtMachine::watch_uart(uint64_t pa, uint64_t value) {
     if (pa != virt::kUartBase) return;
@@ -292,21 +409,29 @@ void KvmVirtMachine::watch_uart(uint64_t pa, uint64_t value) {
 
 bool KvmVirtMachine::do_action() {
     const Action a = std::exchange(action_, Action::None);
+    if (a == Action::None) return true;
+    if (selftest_handler_) {
+        if (!selftest_handler_(a == Action::Save)) return false;
+        (a == Action::Save ? saved_ : restored_) = true;
+        return true;
+    }
+    KvmVirtSnapshot snap(*this);
     if (a == Action::Save) {
-        if (auto e = save_state(selftest_state_)) {
-            std::fprintf(stderr, "kestrel: snapshot failed: %s\n", e->c_str());
+        try {
+            selftest_stream_ = snap.save();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "kestrel: snapshot failed: %s\n", e.what());
             return false;
         }
         saved_ = true;
-        std::fprintf(stderr, "kestrel: snapshot taken (GICD_TYPER2=0x%x, %zu bytes of RAM)\n",
-                     selftest_state_.gic.gicd_typer2, selftest_state_.ram.size());
+        std::fprintf(stderr,
+                     "kestrel: snapshot taken (GICD_TYPER2=0x%x, %zu bytes of savevm stream)\n",
+                     gic_->kernel_typer2(), selftest_stream_.size());
     } else if (a == Action::Restore) {
-        std::vector<std::string> warnings;
-        auto e = load_state(selftest_state_, warnings);
-        for (const auto& w : warnings)
-            std::fprintf(stderr, "kestrel: %s\n", w.c_str());
-        if (e) {
-            std::fprintf(stderr, "kestrel: restore failed: %s\n", e->c_str());
+        try {
+            snap.load(selftest_stream_);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "kestrel: restore failed: %s\n", e.what());
             return false;
         }
         restored_ = true;

@@ -31,18 +31,14 @@ uint32_t typer2_of_version(const std::string& version) {
 
 } // namespace
 
-std::optional<std::string> gic_snapshot_problem(const GicV3& gic, const GicV3State& st) {
-    const GicV3State& own = gic.state();
-    // TYPER2 first: it is what tells a GICv4.1 snapshot from a GICv3 one.
-    if (auto m = gic_typer2_mismatch(st.gicd_typer2, own.gicd_typer2)) return m;
-    if (std::string why = gic.state_mismatch(st); !why.empty()) return why;
+std::optional<std::string> gic_id_problem(const GicV3State& st, const GicV3State& own) {
     char b[160];
     if (st.gicd_typer != own.gicd_typer) {
         std::snprintf(b, sizeof b, "snapshot has GICD_TYPER=0x%08x, this machine's GIC has 0x%08x",
                       st.gicd_typer, own.gicd_typer);
         return std::string(b);
     }
-    for (size_t i = 0; i < st.cpu.size(); i++)
+    for (size_t i = 0; i < st.cpu.size() && i < own.cpu.size(); i++)
         if (st.cpu[i].gicr_typer != own.cpu[i].gicr_typer) {
             std::snprintf(b, sizeof b,
                           "snapshot has GICR_TYPER=0x%016llx for CPU %zu, this machine has "
@@ -54,6 +50,14 @@ std::optional<std::string> gic_snapshot_problem(const GicV3& gic, const GicV3Sta
     return std::nullopt;
 }
 
+std::optional<std::string> gic_snapshot_problem(const GicV3& gic, const GicV3State& st) {
+    const GicV3State& own = gic.state();
+    // TYPER2 first: it is what tells a GICv4.1 snapshot from a GICv3 one.
+    if (auto m = gic_typer2_mismatch(st.gicd_typer2, own.gicd_typer2)) return m;
+    if (std::string why = gic.state_mismatch(st); !why.empty()) return why;
+    return gic_id_problem(st, own);
+}
+
 std::string explain_config_difference(const std::string& key, const std::string& snapshot_value,
                                       const std::string& own_value) {
     if (key != "gic-version") return {};
@@ -61,6 +65,80 @@ std::string explain_config_difference(const std::string& key, const std::string&
             gic_typer2_mismatch(typer2_of_version(snapshot_value), typer2_of_version(own_value)))
         return *m;
     return {};
+}
+
+void add_device_objects(std::vector<std::unique_ptr<StateObject>>& objects, Pl011& uart, Pl031& rtc,
+                        std::vector<std::unique_ptr<VirtioMmio>>& virtio) {
+    Pl011* u = &uart;
+    objects.push_back(make_mirrored_object<Pl011State>(
+        kPl011Section, 0,
+        {[u] { return u->save_state(); },
+         [](const Pl011State& st) -> std::optional<std::string> {
+             if (!Pl011::valid_state(st))
+                 return "receive FIFO holds " + std::to_string(st.rx.size()) + " entries";
+             return std::nullopt;
+         },
+         [u](const Pl011State& st) { u->load_state(st); }}));
+    Pl031* r = &rtc;
+    objects.push_back(make_mirrored_object<Pl031State>(kPl031Section, 0,
+                                                       {[r] { return r->state(); },
+                                                        {},
+                                                        [r](const Pl031State& st) {
+                                                            r->state() = st;
+                                                            r->update_irq();
+                                                        }}));
+    for (size_t n = 0; n < virtio.size(); n++) {
+        VirtioMmio* t = virtio[n].get();
+        objects.push_back(make_mirrored_object<VirtioSnapshotState>(
+            kVirtioMmioSection, static_cast<uint32_t>(n),
+            {[t] {
+                 t->sync_to_state();
+                 return VirtioSnapshotState{t->device().device_id(), t->state()};
+             },
+             [t](const VirtioSnapshotState& st) -> std::optional<std::string> {
+                 std::string why = virtio_state_mismatch(st, *t);
+                 if (why.empty()) return std::nullopt;
+                 return why;
+             },
+             [t](const VirtioSnapshotState& st) {
+                 t->state() = st.transport;
+                 t->sync_from_state();
+             }}));
+    }
+}
+
+ConfigRecord virt_config_record(const VirtConfig& c,
+                                const std::vector<std::unique_ptr<VirtioMmio>>& virtio) {
+    ConfigRecord r;
+    r.emplace_back("machine", "virt");
+    r.emplace_back("cpu", c.cpu_model);
+    r.emplace_back("smp", std::to_string(c.smp));
+    r.emplace_back("ram", std::to_string(c.ram_size));
+    r.emplace_back("gic-version", c.gic_version);
+    r.emplace_back("virtualization", c.virtualization ? "on" : "off");
+    // The devices in their bus slots; a disk's size is part of what the
+    // guest has seen.
+    std::string devices = "pl011 pl031";
+    for (size_t n = 0; n < c.virtio.size(); n++) {
+        const VirtioDeviceConfig& v = c.virtio[n];
+        devices += " virtio" + std::to_string(n) + ":";
+        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
+            devices += "rng";
+        } else {
+            auto* blk = dynamic_cast<VirtioBlk*>(&virtio[n]->device());
+            devices += std::string(v.read_only ? "blk-ro" : "blk") + "/" +
+                       std::to_string(blk ? blk->backend().size() : 0);
+        }
+    }
+    r.emplace_back("devices", devices);
+    return r;
+}
+
+std::vector<RamBlock> bus_ram_blocks(const Bus& bus) {
+    std::vector<RamBlock> v;
+    for (const BusRegion& r : bus.regions())
+        if (r.host) v.push_back({r.name, r.host, r.size});
+    return v;
 }
 
 VirtSnapshot::VirtSnapshot(VirtMachine& m) : m_(m) {
@@ -92,71 +170,13 @@ VirtSnapshot::VirtSnapshot(VirtMachine& m) : m_(m) {
         {[gic] { return gic->state(); },
          [gic](const GicV3State& st) { return gic_snapshot_problem(*gic, st); },
          [gic](const GicV3State& st) { gic->load_state(st); }}));
-    Pl011* uart = m_.uart_.get();
-    objects_.push_back(make_mirrored_object<Pl011State>(
-        kPl011Section, 0,
-        {[uart] { return uart->save_state(); },
-         [](const Pl011State& st) -> std::optional<std::string> {
-             if (!Pl011::valid_state(st))
-                 return "receive FIFO holds " + std::to_string(st.rx.size()) + " entries";
-             return std::nullopt;
-         },
-         [uart](const Pl011State& st) { uart->load_state(st); }}));
-    Pl031* rtc = m_.rtc_.get();
-    objects_.push_back(make_mirrored_object<Pl031State>(kPl031Section, 0,
-                                                        {[rtc] { return rtc->state(); },
-                                                         {},
-                                                         [rtc](const Pl031State& st) {
-                                                             rtc->state() = st;
-                                                             rtc->update_irq();
-                                                         }}));
-    for (size_t n = 0; n < m_.virtio_.size(); n++) {
-        VirtioMmio* t = m_.virtio_[n].get();
-        objects_.push_back(make_mirrored_object<VirtioSnapshotState>(
-            kVirtioMmioSection, static_cast<uint32_t>(n),
-            {[t] {
-                 t->sync_to_state();
-                 return VirtioSnapshotState{t->device().device_id(), t->state()};
-             },
-             [t](const VirtioSnapshotState& st) -> std::optional<std::string> {
-                 std::string why = virtio_state_mismatch(st, *t);
-                 if (why.empty()) return std::nullopt;
-                 return why;
-             },
-             [t](const VirtioSnapshotState& st) {
-                 t->state() = st.transport;
-                 t->sync_from_state();
-             }}));
-    }
+    add_device_objects(objects_, *m_.uart_, *m_.rtc_, m_.virtio_);
 }
 
 VirtSnapshot::~VirtSnapshot() = default;
 
 ConfigRecord VirtSnapshot::config() const {
-    const VirtConfig& c = m_.cfg_;
-    ConfigRecord r;
-    r.emplace_back("machine", "virt");
-    r.emplace_back("cpu", c.cpu_model);
-    r.emplace_back("smp", std::to_string(c.smp));
-    r.emplace_back("ram", std::to_string(c.ram_size));
-    r.emplace_back("gic-version", c.gic_version);
-    r.emplace_back("virtualization", c.virtualization ? "on" : "off");
-    // The devices in their bus slots; a disk's size is part of what the
-    // guest has seen.
-    std::string devices = "pl011 pl031";
-    for (size_t n = 0; n < c.virtio.size(); n++) {
-        const VirtioDeviceConfig& v = c.virtio[n];
-        devices += " virtio" + std::to_string(n) + ":";
-        if (v.kind == VirtioDeviceConfig::Kind::Rng) {
-            devices += "rng";
-        } else {
-            auto* blk = dynamic_cast<VirtioBlk*>(&m_.virtio_[n]->device());
-            devices += std::string(v.read_only ? "blk-ro" : "blk") + "/" +
-                       std::to_string(blk ? blk->backend().size() : 0);
-        }
-    }
-    r.emplace_back("devices", devices);
-    return r;
+    return virt_config_record(m_.cfg_, m_.virtio_);
 }
 
 std::vector<StateObject*> VirtSnapshot::objects() const {
@@ -167,10 +187,7 @@ std::vector<StateObject*> VirtSnapshot::objects() const {
 }
 
 std::vector<RamBlock> VirtSnapshot::ram() const {
-    std::vector<RamBlock> v;
-    for (const BusRegion& r : m_.bus_.regions())
-        if (r.host) v.push_back({r.name, r.host, r.size});
-    return v;
+    return bus_ram_blocks(m_.bus_);
 }
 
 std::vector<uint8_t> VirtSnapshot::save(SnapshotTiming* timing) {

@@ -14,9 +14,14 @@
 
 namespace kestrel {
 
+class Bus;
 class VirtMachine;
 class GicV3;
+class Pl011;
+class Pl031;
+class VirtioMmio;
 struct GicV3State;
+struct VirtConfig;
 
 // Board-level state: the guest's system counter, so restored guests see
 // their time continue from the saved value, and a pending SYSTEM_RESET.
@@ -58,6 +63,19 @@ class VirtSnapshot {
     VirtMachine& m_;
     std::vector<std::unique_ptr<savevm::StateObject>> objects_;
 };
+
+// --- shared with the KVM board (kvm_virt_snapshot.*) -------------------------
+// The configuration record of a virt board (machine, cpu, smp, ram,
+// gic-version, virtualization, devices).
+savevm::ConfigRecord virt_config_record(const VirtConfig& c,
+                                        const std::vector<std::unique_ptr<VirtioMmio>>& virtio);
+// Sections pl011, pl031 and virtio-mmio × slots, in that order.
+void add_device_objects(std::vector<std::unique_ptr<savevm::StateObject>>& objects, Pl011& uart,
+                        Pl031& rtc, std::vector<std::unique_ptr<VirtioMmio>>& virtio);
+// The guest RAM blocks of a bus.
+std::vector<savevm::RamBlock> bus_ram_blocks(const Bus& bus);
+// Why a snapshot's GICD_TYPER / GICR_TYPERs differ from own's, or nothing.
+std::optional<std::string> gic_id_problem(const GicV3State& st, const GicV3State& own);
 
 // Why a GIC state from a snapshot cannot be installed on gic (TYPER2 that
 // differs, with what both values mean; shape; ID registers), or nothing.

@@ -38,11 +38,23 @@ class FakeKvm : public KvmInterface {
     std::vector<uint64_t> listed_regs;
     // Fails the next ONE_REG access to this id with this errno.
     std::optional<std::pair<uint64_t, int>> fail_reg;
+    // Fails the next KVM_GET_MP_STATE / KVM_SET_MP_STATE with this errno.
+    std::optional<int> fail_get_mp, fail_set_mp;
+    // Fails the next device attribute access (get or set) to this group
+    // and attribute with this errno.
+    struct AttrFailure {
+        uint32_t group;
+        uint64_t attr;
+        int err;
+    };
+    std::optional<AttrFailure> fail_attr;
 
     struct Vcpu {
         unsigned long id = 0;
         std::map<uint64_t, std::array<uint8_t, 16>> regs;
         std::optional<kvm::VcpuInit> init;
+        // KVM_MP_STATE_*: KVM_ARM_VCPU_INIT sets it from the POWER_OFF feature.
+        uint32_t mp_state = kvm::KVM_MP_STATE_RUNNABLE;
         std::unique_ptr<kvm::Run> run;
         // Each KVM_RUN pops one exit; an empty script exits with a
         // SYSTEM_EVENT shutdown (a powered-off vCPU waits to be kicked).
@@ -103,6 +115,22 @@ class FakeKvm : public KvmInterface {
     }
     int arm_vcpu_init(int fd, const kvm::VcpuInit& init) override {
         vcpu(fd).init = init;
+        vcpu(fd).mp_state = (init.features[0] & (1u << kvm::KVM_ARM_VCPU_POWER_OFF))
+                                ? kvm::KVM_MP_STATE_STOPPED
+                                : kvm::KVM_MP_STATE_RUNNABLE;
+        return 0;
+    }
+    int get_mp_state(int fd, uint32_t& state) override {
+        if (fail_get_mp) return -*std::exchange(fail_get_mp, std::nullopt);
+        state = vcpu(fd).mp_state;
+        return 0;
+    }
+    int set_mp_state(int fd, uint32_t state) override {
+        if (fail_set_mp) return -*std::exchange(fail_set_mp, std::nullopt);
+        // arm64 takes RUNNABLE, STOPPED and (with the opt-in) SUSPENDED.
+        if (state != kvm::KVM_MP_STATE_RUNNABLE && state != kvm::KVM_MP_STATE_STOPPED)
+            return -EINVAL;
+        vcpu(fd).mp_state = state;
         return 0;
     }
     static bool is_core(uint64_t id) {
@@ -151,7 +179,7 @@ class FakeKvm : public KvmInterface {
         }
         if (step) {
             step(*v->run);
-        } else if (v->init && (v->init->features[0] & (1u << kvm::KVM_ARM_VCPU_POWER_OFF))) {
+        } else if (v->mp_state == kvm::KVM_MP_STATE_STOPPED) {
             // A powered-off vCPU (never turned on by PSCI CPU_ON here)
             // stays in KVM_RUN until it is kicked.
             while (!__atomic_load_n(&v->run->immediate_exit, __ATOMIC_ACQUIRE))
@@ -166,11 +194,13 @@ class FakeKvm : public KvmInterface {
     int set_device_attr(int fd, uint32_t group, uint64_t attr, const void* data) override {
         if (fd != kVgicFd) return -ENXIO;
         std::lock_guard lk(mu);
+        if (int e = injected_attr_failure(group, attr)) return e;
         return vgic.set_attr(group, attr, data);
     }
     int get_device_attr(int fd, uint32_t group, uint64_t attr, void* data) override {
         if (fd != kVgicFd) return -ENXIO;
         std::lock_guard lk(mu);
+        if (int e = injected_attr_failure(group, attr)) return e;
         return vgic.get_attr(group, attr, data);
     }
     int has_device_attr(int fd, uint32_t group, uint64_t attr) override {
@@ -178,6 +208,12 @@ class FakeKvm : public KvmInterface {
         return vgic.has_attr(group, attr);
     }
     void close(int) override {}
+
+  private:
+    int injected_attr_failure(uint32_t group, uint64_t attr) {
+        if (!fail_attr || fail_attr->group != group || fail_attr->attr != attr) return 0;
+        return -std::exchange(fail_attr, std::nullopt)->err;
+    }
 };
 
 } // namespace kestrel::test
