@@ -4,8 +4,9 @@
    the MMU on, Normal memory allows unaligned ordinary accesses unless
    SCTLR_EL1.A, and a Device mapping faults them again.
 
-   Not compared with qemu-system-aarch64: QEMU before 9.0 (Debian 12 has
-   7.2) lets unaligned accesses through with the MMU off (QEMU issue 1204). */
+   Not compared with qemu-system-aarch64: the QEMU 7.2 of Debian 12 lets
+   unaligned accesses through with the MMU off (QEMU issue 1204) and on
+   Device mappings. */
 #include "baremetal.h"
 #include "vectors.h"
 
