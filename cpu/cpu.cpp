@@ -60,6 +60,7 @@ void Cpu::store_sized(uint64_t va, unsigned size, uint64_t v) {
 }
 
 VReg Cpu::load128(uint64_t va) {
+    check_access_alignment(va, 16, AccessType::Read);
     VReg r;
     r.lo = load<uint64_t>(va);
     r.hi = load<uint64_t>(va + 8);
@@ -67,6 +68,7 @@ VReg Cpu::load128(uint64_t va) {
 }
 
 void Cpu::store128(uint64_t va, VReg v) {
+    check_access_alignment(va, 16, AccessType::Write);
     // Check both halves are writable before the first store lands.
     if (((va + 8) & kTlbPageMask) != (va & kTlbPageMask)) {
         translate(va, AccessType::Write, 8);

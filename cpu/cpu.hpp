@@ -83,26 +83,40 @@ class Cpu {
     // takes the slow path, which walks, checks alignment and permissions.
     template <typename T> T load(uint64_t va) { return load_idx<T>(mmu_idx_, va); }
     template <typename T> void store(uint64_t va, T v) { store_idx<T>(mmu_idx_, va, v); }
+    // sizeof(T) bytes that architecturally are several accesses of `align`
+    // bytes each (a pair of words, a run of vector lanes): Device memory and
+    // SCTLR_EL1.A then only require `align`-byte alignment.
+    template <typename T> T load_elems(uint64_t va, unsigned align) {
+        return load_idx<T>(mmu_idx_, va, align);
+    }
+    template <typename T> void store_elems(uint64_t va, T v, unsigned align) {
+        store_idx<T>(mmu_idx_, va, v, align);
+    }
     // Unprivileged accesses (LDTR/STTR): EL0 permissions at EL0 and EL1.
     template <typename T> T load_unpriv(uint64_t va) { return load_idx<T>(unpriv_idx(), va); }
     template <typename T> void store_unpriv(uint64_t va, T v) { store_idx<T>(unpriv_idx(), va, v); }
-    template <typename T> T load_idx(unsigned idx, uint64_t va) {
+    template <typename T> T load_idx(unsigned idx, uint64_t va, unsigned align = sizeof(T)) {
         const TlbEntry& e = tlb.entry(idx, va);
         if (e.tag_read == (va & (kTlbPageMask | (sizeof(T) - 1)))) [[likely]] {
             T v;
             std::memcpy(&v, reinterpret_cast<const void*>(va + e.addend), sizeof(T));
             return v;
         }
-        return static_cast<T>(load_slow(va, sizeof(T), idx));
+        return static_cast<T>(load_slow(va, sizeof(T), idx, align));
     }
-    template <typename T> void store_idx(unsigned idx, uint64_t va, T v) {
+    template <typename T>
+    void store_idx(unsigned idx, uint64_t va, T v, unsigned align = sizeof(T)) {
         const TlbEntry& e = tlb.entry(idx, va);
         if (e.tag_write == (va & (kTlbPageMask | (sizeof(T) - 1)))) [[likely]] {
             std::memcpy(reinterpret_cast<void*>(va + e.addend), &v, sizeof(T));
             return;
         }
-        store_slow(va, sizeof(T), static_cast<uint64_t>(v), idx);
+        store_slow(va, sizeof(T), static_cast<uint64_t>(v), idx, align);
     }
+    // Raises the alignment fault a single access of `size` bytes at va
+    // would take for being unaligned (SCTLR_EL1.A, or Device memory), for
+    // accesses performed in smaller pieces (16-byte SIMD&FP registers).
+    void check_access_alignment(uint64_t va, unsigned size, AccessType type);
     uint64_t load_sized(uint64_t va, unsigned size);
     void store_sized(uint64_t va, unsigned size, uint64_t v);
     // 16-byte accesses for Q registers and pairs.
@@ -120,8 +134,11 @@ class Cpu {
         Stage1Perms perms;
     };
     // Translates va for an access of the given type in regime idx; throws
-    // the guest-visible abort on a fault (permission faults included).
-    Translation translate_for(uint64_t va, AccessType type, unsigned idx);
+    // the guest-visible abort on a fault (permission faults included). An
+    // unaligned data access to Device memory (with the MMU off, all data
+    // memory is Device-nGnRnE) takes an alignment fault, checked before the
+    // permissions as the architecture orders them.
+    Translation translate_for(uint64_t va, AccessType type, unsigned idx, bool unaligned = false);
     // Translates va for the current regime; throws GuestException on a fault.
     uint64_t translate(uint64_t va, AccessType type, unsigned size);
     // The stage-1 registers of the EL1&0 regime, as the walker takes them.
@@ -191,8 +208,9 @@ class Cpu {
     void reset();
 
   private:
-    uint64_t load_slow(uint64_t va, unsigned size, unsigned idx);
-    void store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx);
+    // align: the alignment the architecture requires of the access.
+    uint64_t load_slow(uint64_t va, unsigned size, unsigned idx, unsigned align);
+    void store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx, unsigned align);
     void fill_tlb(unsigned idx, uint64_t va, const Translation& t);
     [[noreturn]] void external_abort(uint64_t va, AccessType type, MemResult r);
     [[noreturn]] void raise_sp_alignment();

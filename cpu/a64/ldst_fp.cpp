@@ -19,7 +19,11 @@ template <unsigned Bytes> inline VReg fp_load(Cpu& c, uint64_t va) {
     if constexpr (Bytes == 2) v.lo = c.load<uint16_t>(va);
     if constexpr (Bytes == 4) v.lo = c.load<uint32_t>(va);
     if constexpr (Bytes == 8) v.lo = c.load<uint64_t>(va);
-    if constexpr (Bytes == 16) v = load_pair64(c, va);
+    if constexpr (Bytes == 16) {
+        // One 16-byte access (alignment faults included), made as two.
+        c.check_access_alignment(va, 16, AccessType::Read);
+        v = load_pair64(c, va);
+    }
     return v;
 }
 
@@ -28,7 +32,10 @@ template <unsigned Bytes> inline void fp_store(Cpu& c, uint64_t va, const VReg& 
     if constexpr (Bytes == 2) c.store<uint16_t>(va, static_cast<uint16_t>(v.lo));
     if constexpr (Bytes == 4) c.store<uint32_t>(va, static_cast<uint32_t>(v.lo));
     if constexpr (Bytes == 8) c.store<uint64_t>(va, v.lo);
-    if constexpr (Bytes == 16) store_pair64(c, va, v.lo, v.hi);
+    if constexpr (Bytes == 16) {
+        c.check_access_alignment(va, 16, AccessType::Write);
+        store_pair64(c, va, v.lo, v.hi);
+    }
 }
 
 template <unsigned Bytes, bool Load> inline void fp_transfer(Cpu& c, unsigned rt, uint64_t va) {

@@ -28,7 +28,7 @@ template <bool Is64, bool Load, bool Sign, Idx M> void ldst_pair(Cpu& c, uint32_
             b = v.hi;
         } else {
             // One doubleword access: both words or neither.
-            uint64_t v = c.load<uint64_t>(va);
+            uint64_t v = load_pair32(c, va);
             if constexpr (Sign) {
                 a = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
                 b = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v >> 32)));

@@ -54,11 +54,16 @@ inline VReg load_pair64(Cpu& c, uint64_t va) {
 // byte lands, so a fault on a later page leaves memory untouched.
 void probe_write(Cpu& c, uint64_t va, unsigned size);
 
-// A doubleword holding a pair of words: both land or neither.
+// A pair of words as one doubleword: both land or neither. Each word only
+// needs word alignment (Device memory, SCTLR_EL1.A).
+inline uint64_t load_pair32(Cpu& c, uint64_t va) {
+    return c.load_elems<uint64_t>(va, 4);
+}
+
 inline void store_pair32(Cpu& c, uint64_t va, uint64_t v) {
     if (crosses_page(va, 8)) [[unlikely]]
         probe_write(c, va, 8);
-    c.store<uint64_t>(va, v);
+    c.store_elems<uint64_t>(va, v, 4);
 }
 
 inline void store_pair64(Cpu& c, uint64_t va, uint64_t lo, uint64_t hi) {

@@ -30,14 +30,15 @@ void multiple_t(Cpu& c, uint64_t addr, unsigned t, unsigned rpt, unsigned selem,
             regs[k] = c.s.v[(t + k) % 32];
     uint64_t a = addr;
     if (selem == 1) {
-        // LD1/ST1: each register is a contiguous run of memory in lane order.
+        // LD1/ST1: each register is a contiguous run of memory in lane order,
+        // moved as doublewords of lanes that need only lane alignment.
         for (unsigned k = 0; k < nregs; k++) {
             for (unsigned h = 0; h < (q ? 2u : 1u); h++, a += 8) {
                 uint64_t& half = h ? regs[k].hi : regs[k].lo;
                 if (load)
-                    half = c.load<uint64_t>(a);
+                    half = c.load_elems<uint64_t>(a, sizeof(T));
                 else
-                    c.store<uint64_t>(a, half);
+                    c.store_elems<uint64_t>(a, half, sizeof(T));
             }
         }
     } else {

@@ -34,11 +34,10 @@ void cache_maint_check(Cpu& c, uint64_t va, bool needs_write) {
 void dc_zva(Cpu& c, uint64_t va) {
     unsigned block = 4u << (c.model.dczid & 0xf);
     uint64_t base = va & ~static_cast<uint64_t>(block - 1);
-    // Mapped Device memory takes an alignment fault (with the MMU off
-    // Kestrel treats data memory as Normal here, as for unaligned accesses).
+    // Device memory takes an alignment fault, whatever the address; with
+    // the MMU off all data memory is Device-nGnRnE, so DC ZVA always faults.
     Cpu::Translation t = c.translate_for(base, AccessType::Write, c.mmu_idx());
-    if (attr_is_device(t.walk.attr) && !t.walk.mmu_off)
-        c.raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+    if (attr_is_device(t.walk.attr)) c.raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
     for (unsigned off = 0; off < block; off += 8)
         c.store<uint64_t>(base + off, 0);
 }

@@ -1,5 +1,7 @@
 #include "tests/difftest/kestrel_runner.hpp"
 
+#include "tests/common/identity_map.hpp"
+
 #include <csignal>
 #include <cstring>
 
@@ -10,6 +12,12 @@ namespace {
 // Blocks to run before giving up: a case is one test block plus the block
 // at its landing pad.
 constexpr int kMaxBlocks = 8;
+
+// The level-1 table of the identity map, outside the mapped first GiB so
+// no test access can reach it.
+constexpr uint64_t kTableBase = 0x40000000;
+static_assert(DT_CODE_BASE + DT_CODE_SIZE <= kTableBase && DT_BUF_BASE + DT_BUF_SIZE <= kTableBase,
+              "the test regions lie in the first GiB");
 
 } // namespace
 
@@ -50,6 +58,15 @@ KestrelRunner::KestrelRunner(const CpuModel& model, const uint8_t* prologue, uin
     cpu_->sys.sctlr_el1 |= (1u << 26) | (1u << 18) | (1u << 16) | (1u << 15) | (1u << 14);
     cpu_->sys.sctlr_el1 &= ~((1ull << 4) | (1ull << 3));
     cpu_->sys.cpacr_el1 = 3u << 20;
+    // User space runs on Normal memory, where unaligned accesses and DC ZVA
+    // work; with the MMU off data memory would be Device, where they fault.
+    // The first GiB (code and buffer) is mapped read/write/execute at EL0;
+    // everything else faults, as unmapped memory does for a user process.
+    bus_.add_ram(kTableBase, 0x1000, "difftest-page-tables");
+    test::IdentityMap map(bus_, kTableBase);
+    map.clear();
+    map.map(0, test::IdentityMap::kBlockSize, test::IdentityMap::kNormalEl0Rw);
+    map.enable(*cpu_);
 }
 
 KestrelRunner::~KestrelRunner() = default;

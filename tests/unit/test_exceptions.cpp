@@ -2,6 +2,7 @@
 // ERET and illegal exception returns, and the traps of the system
 // architecture.
 #include "cpu_test_util.hpp"
+#include "tests/common/identity_map.hpp"
 
 #include <doctest/doctest.h>
 
@@ -114,8 +115,43 @@ TEST_CASE("data aborts: same and lower EL classes, DFSC, WnR, FAR") {
     CHECK(g.c().s.pc == kVbar + 0x400);
 }
 
-TEST_CASE("MMU off: unaligned data accesses are allowed unless SCTLR_EL1.A") {
+TEST_CASE("MMU off: data memory is Device, so unaligned data accesses are alignment faults") {
     Fixture f;
+    f.w64(kRamBase + 0x100, 0x8877665544332211ull);
+    CHECK(f.c().load<uint32_t>(kRamBase + 0x104) == 0x88776655u); // aligned: fine
+    try {
+        (void)f.c().load<uint32_t>(kRamBase + 0x101);
+        FAIL("no fault");
+    } catch (const GuestException& e) {
+        f.c().take_exception(e);
+    }
+    CHECK(ec_of(f.esr()) == 0x25);
+    CHECK((f.esr() & 0x3f) == 0x21); // DFSC: alignment fault
+    CHECK((f.esr() >> 6 & 1) == 0);  // a read
+    CHECK(f.c().sys.far_el1 == kRamBase + 0x101);
+    CHECK(f.c().s.pc == kVbar + 0x200);
+
+    Fixture g;
+    g.to_el0();
+    try {
+        g.c().store<uint16_t>(kRamBase + 0x1ff, 0xabcd);
+        FAIL("no fault");
+    } catch (const GuestException& e) {
+        g.c().take_exception(e);
+    }
+    CHECK(ec_of(g.esr()) == 0x24); // from EL0
+    CHECK((g.esr() & 0x3f) == 0x21);
+    CHECK((g.esr() >> 6 & 1) == 1); // WnR
+    CHECK(g.c().sys.far_el1 == kRamBase + 0x1ff);
+    CHECK(g.r64(kRamBase + 0x1f8) == 0); // nothing written
+}
+
+TEST_CASE("MMU on, Normal memory: unaligned data accesses are allowed unless SCTLR_EL1.A") {
+    Fixture f;
+    IdentityMap map(f.bus, kRamBase + kRamSize - 0x1000);
+    map.clear();
+    map.map_all(IdentityMap::kNormalEl0Rw);
+    map.enable(f.c());
     f.w64(kRamBase + 0x100, 0x8877665544332211ull);
     CHECK(f.c().load<uint32_t>(kRamBase + 0x101) == 0x55443322u);
     f.c().sys.sctlr_el1 |= 2; // A

@@ -3,6 +3,7 @@
 #include "accel/tcg/executor.hpp"
 #include "cpu/sysreg.hpp"
 #include "cpu_test_util.hpp"
+#include "tests/common/identity_map.hpp"
 
 #include <doctest/doctest.h>
 #include <set>
@@ -201,6 +202,11 @@ TEST_CASE("AT writes PAR_EL1; TLBI IS reaches sibling cores") {
 
 TEST_CASE("DC ZVA zeroes the aligned 64-byte block holding the address") {
     Fixture f;
+    // DC ZVA needs Normal memory: with the MMU off data memory is Device.
+    IdentityMap map(f.bus, kRamBase + kRamSize - 0x1000);
+    map.clear();
+    map.map_all(IdentityMap::kNormalEl0Rw);
+    map.enable(f.c());
     for (unsigned i = 0; i < 128; i += 8)
         f.w64(kRamBase + 0x3000 + i, ~0ull);
     f.c().s.x[0] = kRamBase + 0x3044;
@@ -210,4 +216,17 @@ TEST_CASE("DC ZVA zeroes the aligned 64-byte block holding the address") {
         CHECK(f.r64(kRamBase + 0x3000 + i) == 0);
     CHECK(f.r64(kRamBase + 0x3080) == 0); // untouched RAM beyond (zero from the start)
     CHECK(f.r64(kRamBase + 0x3000) == ~0ull);
+}
+
+TEST_CASE("DC ZVA with the MMU off is an alignment fault (data memory is Device)") {
+    Fixture f;
+    for (unsigned i = 0; i < 64; i += 8)
+        f.w64(kRamBase + 0x3000 + i, ~0ull);
+    f.c().s.x[0] = kRamBase + 0x3000; // even an aligned address
+    CHECK(f.run(sys(3, 7, 4, 1, 0)) == 0x25);
+    CHECK((f.c().sys.esr_el1 & 0x3f) == 0x21); // DFSC: alignment fault
+    CHECK((f.c().sys.esr_el1 >> 6 & 1) == 1);  // WnR
+    CHECK(f.c().sys.far_el1 == kRamBase + 0x3000);
+    for (unsigned i = 0; i < 64; i += 8)
+        CHECK(f.r64(kRamBase + 0x3000 + i) == ~0ull);
 }
