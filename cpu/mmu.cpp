@@ -161,6 +161,10 @@ void Cpu::store_slow(uint64_t va, unsigned size, uint64_t v, unsigned idx, unsig
         Translation b = translate_for(va + first, AccessType::Write, idx);
         if (unaligned && strict_alignment(b.walk))
             raise_abort(va, AccessType::Write, FaultKind::Alignment, 0);
+        // Nothing decodes at either physical page: the external abort comes
+        // before any byte is written, as for an access within one page.
+        if (!bus.find(a.pa)) external_abort(va, AccessType::Write, MemResult::Unmapped);
+        if (!bus.find(b.pa)) external_abort(va + first, AccessType::Write, MemResult::Unmapped);
         for (unsigned i = 0; i < size; i++) {
             uint64_t pa = i < first ? a.pa + i : b.pa + (i - first);
             MemResult r = bus.write(pa, 1, (v >> (8 * i)) & 0xff);

@@ -868,3 +868,17 @@ TEST_CASE("SIMD&FP loads and stores need the FP feature") {
     CHECK(decoded_name(0x6dbf07e0u /* stp d0, d1, [sp, #-16]! */,
                        base | feature_bit(Feature::FP)) == "STP_D_pre");
 }
+
+TEST_CASE("a store crossing from RAM into a page where nothing decodes writes nothing") {
+    LdstFixture f;
+    const uint64_t end = LdstFixture::kRamBase + LdstFixture::kRamSize;
+    f.poke<uint32_t>(end - 4, 0x11223344);
+    f.x(1) = end - 4;
+    f.x(2) = 0xaabbccddeeff0011ull;
+    auto e = f.exec_fault(0xf9000022u /* str x2, [x1] */);
+    REQUIRE(e);
+    CHECK(e->ec == ExcClass::DataAbortSame);
+    CHECK((e->iss & 0x3f) == 0x10);   // synchronous external abort
+    CHECK((e->iss & (1u << 6)) != 0); // WnR
+    CHECK(f.peek<uint32_t>(end - 4) == 0x11223344);
+}
