@@ -12,10 +12,26 @@ struct DecodedOp {
     uint32_t insn;
 };
 
+struct TranslationBlock;
+
+// A successor the core went to after this block, at virtual address va. It
+// lets the executor go from block to block without a cache lookup, and is
+// followed only while the cache has freed no block since it was recorded
+// (epoch), the target is valid and the TLB still maps va's page to the
+// target's physical page for execution (see TbCache::next).
+struct BlockLink {
+    uint64_t va = ~0ull;
+    uint64_t epoch = ~0ull; // never the cache's: an unset link never matches, whatever the PC
+    TranslationBlock* tb = nullptr;
+};
+
 struct TranslationBlock {
     uint64_t pa = 0;           // physical address of the first instruction
     bool valid = true;         // cleared when its page is written
     bool last_sets_pc = false; // the final op is a branch or ends the block itself
+    uint8_t next_link = 0;     // the link slot the next new successor replaces
+    // Two successors: the taken and fall-through sides of a conditional branch.
+    BlockLink links[2];
     std::vector<DecodedOp> ops;
 };
 
