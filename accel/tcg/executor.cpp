@@ -7,7 +7,8 @@
 namespace kestrel {
 
 TcgExecutor::TcgExecutor(Bus& bus, std::vector<Cpu*> cpus)
-    : bus_(bus), cpus_(std::move(cpus)), tbs_(bus, cpus_.empty() ? 1 : cpus_[0]->model.features) {
+    : bus_(bus), cpus_(std::move(cpus)),
+      tbs_(bus, cpus_.empty() ? 1 : cpus_[0]->model.features, /*extended_blocks=*/true) {
     for (Cpu* c : cpus_)
         tbs_.attach(c);
     if (const char* e = std::getenv("KESTREL_INSN_LIMIT"); e && *e)
@@ -106,12 +107,19 @@ void TcgExecutor::run_slice(Cpu& cpu, const int64_t slice) {
             const uint64_t base = cpu.s.pc;
             const DecodedOp* op = tb->ops.data();
             const size_t n = tb->ops.size();
-            for (size_t i = 0; i < n; i++) {
-                cpu.s.pc = base + 4 * i;
-                op[i].fn(cpu, op[i].insn);
+            // Runs the ops up to each exit (a conditional branch inside the
+            // block) and goes on only when its branch fell through.
+            size_t i = 0;
+            for (unsigned x = 0;; x++) {
+                const size_t end = x < tb->num_exits ? tb->exits[x] + 1u : n;
+                for (; i < end; i++) {
+                    cpu.s.pc = base + 4 * i;
+                    op[i].fn(cpu, op[i].insn);
+                }
+                if (end == n || cpu.s.pc != base + 4 * end) break;
             }
-            if (!tb->last_sets_pc) cpu.s.pc = base + 4 * n;
-            budget -= static_cast<int64_t>(n);
+            if (i == n && !tb->last_sets_pc) cpu.s.pc = base + 4 * n;
+            budget -= static_cast<int64_t>(i);
             blocks++;
             prev = tb;
         } catch (const GuestException& e) {

@@ -12,14 +12,22 @@ void undefined_insn(Cpu& c, uint32_t) {
     c.undefined();
 }
 
+// B.cond, CBZ/CBNZ and TBZ/TBNZ: they only set the PC, to the target or
+// to the next instruction (Arm ARM A64 "Branches, exception generating and
+// system instructions" encodings).
+bool is_conditional_branch(uint32_t insn) {
+    return (insn & 0xff000010u) == 0x54000000u || (insn & 0x7e000000u) == 0x34000000u ||
+           (insn & 0x7e000000u) == 0x36000000u;
+}
+
 unsigned fast_index(uint64_t pa) {
     return static_cast<unsigned>((pa >> 2) ^ (pa >> 16));
 }
 
 } // namespace
 
-TbCache::TbCache(Bus& bus, uint64_t feature_mask)
-    : bus_(bus), features_(feature_mask), fast_(kFastEntries, nullptr) {
+TbCache::TbCache(Bus& bus, uint64_t feature_mask, bool extended_blocks)
+    : bus_(bus), features_(feature_mask), extended_(extended_blocks), fast_(kFastEntries, nullptr) {
     bus_.on_code_write = [this](uint64_t pa_page) { invalidate_page(pa_page); };
 }
 
@@ -103,6 +111,11 @@ TranslationBlock* TbCache::translate(const uint8_t* page, uint64_t pa, uint64_t 
         }
         tb->ops.push_back({d->fn, insn});
         if (d->flags & kInsnEndsBlock) {
+            if (extended_ && tb->num_exits < kMaxBlockExits && off < kTlbPageSize &&
+                tb->ops.size() < kMaxBlockInsns && is_conditional_branch(insn)) {
+                tb->exits[tb->num_exits++] = static_cast<uint8_t>(tb->ops.size() - 1);
+                continue;
+            }
             tb->last_sets_pc = true;
             break;
         }

@@ -12,7 +12,10 @@ namespace kestrel {
 
 class TbCache {
   public:
-    TbCache(Bus& bus, uint64_t feature_mask);
+    // extended_blocks: blocks go on past conditional branches (B.cond,
+    // CB(N)Z, TB(N)Z), recording them as exits; whoever runs the blocks
+    // must then honour TranslationBlock::exits (the executor does).
+    TbCache(Bus& bus, uint64_t feature_mask, bool extended_blocks = false);
     ~TbCache();
     // Tracks these cores so their TLBs stop fast-path writes to code pages.
     void attach(Cpu* cpu);
@@ -93,6 +96,7 @@ class TbCache {
 
     Bus& bus_;
     uint64_t features_;
+    bool extended_;
     std::vector<Cpu*> cpus_;
     std::unordered_map<uint64_t, std::unique_ptr<TranslationBlock>> blocks_;
     std::unordered_map<uint64_t, std::vector<uint64_t>> by_page_;

@@ -25,11 +25,19 @@ struct BlockLink {
     TranslationBlock* tb = nullptr;
 };
 
+// Conditional branches a block may run past (see TbCache's extended blocks).
+constexpr unsigned kMaxBlockExits = 6;
+
 struct TranslationBlock {
     uint64_t pa = 0;           // physical address of the first instruction
     bool valid = true;         // cleared when its page is written
     bool last_sets_pc = false; // the final op is a branch or ends the block itself
     uint8_t next_link = 0;     // the link slot the next new successor replaces
+    // Extended blocks only: indices of conditional branches before the last
+    // op. After each the block goes on only when the branch was not taken
+    // (the PC is the next op's); a plain block has none and runs all ops.
+    uint8_t num_exits = 0;
+    uint8_t exits[kMaxBlockExits] = {};
     // Two successors: the taken and fall-through sides of a conditional branch.
     BlockLink links[2];
     std::vector<DecodedOp> ops;
