@@ -80,7 +80,7 @@ class TbCache {
     };
     // Kernel code spans megabytes: the index folds in the PC bits above the
     // table's span so that code a multiple of the span apart does not alias.
-    static constexpr unsigned kJumpBits = 14;
+    static constexpr unsigned kJumpBits = 12;
     static constexpr unsigned kJumpEntries = 1u << kJumpBits;
     static unsigned jump_index(uint64_t pc) {
         return static_cast<unsigned>((pc >> 2) ^ (pc >> (2 + kJumpBits))) & (kJumpEntries - 1);
