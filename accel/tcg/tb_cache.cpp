@@ -64,7 +64,8 @@ TranslationBlock* TbCache::link(Cpu& cpu, TranslationBlock& from) {
     TranslationBlock* tb = get(cpu);
     // Conditional branches have two successors; a third (indirect branches)
     // replaces the older one.
-    from.links[from.next_link] = BlockLink{cpu.s.pc, epoch_, tb};
+    from.links[from.next_link] =
+        BlockLink{cpu.s.pc, epoch_, tb, cpu.tlb.generation(), core_regime(cpu)};
     from.next_link ^= 1;
     return tb;
 }

@@ -29,8 +29,16 @@ class TbCache {
     // in between).
     TranslationBlock* next(Cpu& cpu, TranslationBlock& from) {
         const uint64_t pc = cpu.s.pc;
-        for (const BlockLink& l : from.links)
-            if (l.va == pc && l.epoch == epoch_ && still_fetched(cpu, pc, *l.tb)) return l.tb;
+        for (BlockLink& l : from.links) {
+            if (l.va != pc || l.epoch != epoch_ || !l.tb->valid) continue;
+            if (l.tlb_generation == cpu.tlb.generation() && l.core_regime == core_regime(cpu))
+                return l.tb;
+            if (cpu.code_page_cached(pc, l.tb->pa & kTlbPageMask)) {
+                l.tlb_generation = cpu.tlb.generation();
+                l.core_regime = core_regime(cpu);
+                return l.tb;
+            }
+        }
         return link(cpu, from);
     }
 
@@ -60,6 +68,8 @@ class TbCache {
   private:
     TranslationBlock* translate(const uint8_t* page, uint64_t pa, uint64_t va);
     TranslationBlock* lookup_slow(Cpu& cpu, uint64_t pc);
+    // Identifies a core's TLB regime: a link's TLB check is remembered for one.
+    static unsigned core_regime(const Cpu& cpu) { return cpu.index * kNumMmuIdx + cpu.mmu_idx(); }
     // True when a fetch at pc (where tb was found before) would find tb
     // again: tb is valid and the TLB still translates pc's page to tb's for
     // execution in the current regime, which is all lookup_slow checks.

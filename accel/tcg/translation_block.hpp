@@ -23,6 +23,11 @@ struct BlockLink {
     uint64_t va = ~0ull;
     uint64_t epoch = ~0ull; // never the cache's: an unset link never matches, whatever the PC
     TranslationBlock* tb = nullptr;
+    // The core, regime and TLB generation the TLB check last passed under:
+    // while they are unchanged that TLB has not been flushed, so the check
+    // still holds. Generations are per core, hence the core in the key.
+    uint64_t tlb_generation = 0;
+    unsigned core_regime = ~0u;
 };
 
 // Conditional branches a block may run past (see TbCache's extended blocks).

@@ -128,6 +128,47 @@ TEST_CASE("the jump cache tells apart PCs that share its index") {
     CHECK(r.tbs.stats().jump_hits == 2);
 }
 
+TEST_CASE("a link checked on one core is checked again on another") {
+    // Core 0 runs with the MMU off; core 1 maps the successor's VA to other
+    // code. Their TLB generations are made equal, so only the core tells
+    // the link's earlier TLB check apart from one core 1 would need.
+    LinkRig r;
+    const uint64_t other_code = kRamBase + 0x30000, tables = kRamBase + 0x100000;
+    r.w32(other_code, movz(0, 9));
+    r.w32(other_code + 4, hlt(0));
+    Cpu c1(1, r.c().model, r.bus);
+    c1.s.el = 1;
+    r.tbs.attach(&c1);
+    // 4 KiB granule, 39-bit VA: one table per level from level 1.
+    const uint64_t l1 = tables, l2 = tables + 0x1000, l3 = tables + 0x2000;
+    for (uint64_t t = tables; t < tables + 0x3000; t += 8)
+        r.w64(t, 0);
+    const uint64_t kAF = 1ull << 10, kTableOrPage = 3;
+    r.w64(l1 + ((kPageA >> 30) & 511) * 8, l2 | kTableOrPage);
+    r.w64(l2 + ((kPageA >> 21) & 511) * 8, l3 | kTableOrPage);
+    r.w64(l3 + ((kPageA >> 12) & 511) * 8, kPageA | kTableOrPage | kAF);
+    r.w64(l3 + ((kPageB >> 12) & 511) * 8, other_code | kTableOrPage | kAF);
+    c1.sys.tcr_el1 = 25 | (5ull << 32);
+    c1.sys.mair_el1 = 0xff;
+    c1.sys.ttbr0_el1 = l1;
+    c1.sys.sctlr_el1 |= 1;
+    c1.tlb_flush_all();
+    c1.update_mmu_idx();
+    REQUIRE(c1.mmu_idx() == r.c().mmu_idx());
+
+    TranslationBlock* a = r.first();
+    TranslationBlock* b = r.successor(*a);
+    CHECK(b->ops[0].insn == movz(0, 1));
+    while (r.c().tlb.generation() < c1.tlb.generation())
+        r.c().tlb.flush();
+    while (c1.tlb.generation() < r.c().tlb.generation())
+        c1.tlb.flush();
+    CHECK(r.successor(*a) == b); // core 0 still follows it, after the flushes
+    c1.s.pc = kPageB;
+    TranslationBlock* seen_by_c1 = r.tbs.next(c1, *a);
+    CHECK(seen_by_c1->ops[0].insn == movz(0, 9));
+}
+
 TEST_CASE("the executor runs rewritten code after following links to it") {
     TestCore t;
     t.c().s.el = 1;
