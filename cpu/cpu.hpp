@@ -126,6 +126,13 @@ class Cpu {
     uint32_t fetch(uint64_t va, uint64_t& pa_out);
     // Host pointer of the RAM page holding va for execution, or nullptr.
     const uint8_t* code_page(uint64_t va, uint64_t& pa_page_out);
+    // True when code_page(va) would find pa_page in the TLB without a walk:
+    // the current regime holds an executable translation of va's page to it.
+    // The translation-block cache checks its cached blocks with this.
+    bool code_page_cached(uint64_t va, uint64_t pa_page) {
+        const TlbEntry& e = tlb.entry(mmu_idx_, va);
+        return e.tag_exec == (va & kTlbPageMask) && e.pa_page == pa_page;
+    }
 
     // --- translation ------------------------------------------------------
     struct Translation {

@@ -7,7 +7,7 @@
 #include "cpu/sysreg_icc.hpp"
 
 #include <cstdlib>
-#include <unordered_map>
+#include <vector>
 
 namespace kestrel {
 
@@ -94,16 +94,19 @@ std::span<const SysRegDesc> special_sysregs() {
 }
 
 const SysRegDesc* find_sysreg(uint32_t enc) {
-    static const std::unordered_map<uint32_t, const SysRegDesc*> map = [] {
-        std::unordered_map<uint32_t, const SysRegDesc*> m;
-        for (SysRegTable table : kTables)
-            for (const auto& d : table()) {
-                if (!m.emplace(d.enc, &d).second) abort(); // two tables claim one encoding
+    // Indexed by the 16-bit encoding: MRS/MSR look registers up at run time,
+    // often enough (the kernel reads timers, DAIF, ...) that a hash lookup shows.
+    constexpr uint32_t kEncodings = 1u << 16;
+    static const std::vector<const SysRegDesc*> table = [] {
+        std::vector<const SysRegDesc*> t(kEncodings, nullptr);
+        for (SysRegTable tab : kTables)
+            for (const auto& d : tab()) {
+                if (d.enc >= kEncodings || t[d.enc]) abort(); // two tables claim one encoding
+                t[d.enc] = &d;
             }
-        return m;
+        return t;
     }();
-    auto it = map.find(enc);
-    return it == map.end() ? nullptr : it->second;
+    return enc < kEncodings ? table[enc] : nullptr;
 }
 
 const SysRegDesc* find_sysreg(std::string_view name) {

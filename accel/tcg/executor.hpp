@@ -42,10 +42,16 @@ class TcgExecutor {
 
     TbCache& tbs() { return tbs_; }
     uint64_t executed_blocks() const { return blocks_; }
+    // Guest instructions run: whole blocks, plus one per exception taken.
+    uint64_t executed_insns() const { return insns_; }
+    // Makes run() return once about this many guest instructions have run
+    // (0: no limit), so benchmarks can measure a fixed amount of guest work.
+    // The environment variable KESTREL_INSN_LIMIT sets it at construction.
+    void set_insn_limit(uint64_t n) { insn_limit_ = n; }
 
   private:
     // Runs one core for up to budget instructions.
-    void run_slice(Cpu& cpu, int64_t budget);
+    void run_slice(Cpu& cpu, int64_t slice);
     void idle_wait(int64_t ns);
 
     Bus& bus_;
@@ -60,7 +66,12 @@ class TcgExecutor {
     std::vector<std::pair<const std::function<void()>*, bool*>> requests_;
     std::condition_variable done_cv_;
     void drain_requests();
+    // Prints the counters to stderr when KESTREL_TCG_STATS is set.
+    void report_stats() const;
     uint64_t blocks_ = 0;
+    uint64_t insns_ = 0;
+    uint64_t insn_limit_ = 0;
+    bool print_stats_ = false;
 };
 
 } // namespace kestrel

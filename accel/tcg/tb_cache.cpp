@@ -12,14 +12,22 @@ void undefined_insn(Cpu& c, uint32_t) {
     c.undefined();
 }
 
+// B.cond, CBZ/CBNZ and TBZ/TBNZ: they only set the PC, to the target or
+// to the next instruction (Arm ARM A64 "Branches, exception generating and
+// system instructions" encodings).
+bool is_conditional_branch(uint32_t insn) {
+    return (insn & 0xff000010u) == 0x54000000u || (insn & 0x7e000000u) == 0x34000000u ||
+           (insn & 0x7e000000u) == 0x36000000u;
+}
+
 unsigned fast_index(uint64_t pa) {
     return static_cast<unsigned>((pa >> 2) ^ (pa >> 16));
 }
 
 } // namespace
 
-TbCache::TbCache(Bus& bus, uint64_t feature_mask)
-    : bus_(bus), features_(feature_mask), fast_(kFastEntries, nullptr) {
+TbCache::TbCache(Bus& bus, uint64_t feature_mask, bool extended_blocks)
+    : bus_(bus), features_(feature_mask), extended_(extended_blocks), fast_(kFastEntries, nullptr) {
     bus_.on_code_write = [this](uint64_t pa_page) { invalidate_page(pa_page); };
 }
 
@@ -29,22 +37,37 @@ TbCache::~TbCache() {
 
 void TbCache::attach(Cpu* cpu) {
     cpus_.push_back(cpu);
-    if (jump_.size() <= cpu->index) jump_.resize(cpu->index + 1);
-    jump_[cpu->index].assign(kJumpEntries, JumpEntry{});
+    if (jump_cores_ <= cpu->index) {
+        jump_cores_ = cpu->index + 1;
+        jump_.resize(size_t{jump_cores_} * kJumpEntries);
+    }
 }
 
 TranslationBlock* TbCache::get(Cpu& cpu) {
     const uint64_t pc = cpu.s.pc;
-    if (cpu.index < jump_.size()) [[likely]] {
-        JumpEntry& j = jump_[cpu.index][(pc >> 2) & (kJumpEntries - 1)];
-        if (j.va == pc && j.tlb_generation == cpu.tlb.generation() && j.mmu_idx == cpu.mmu_idx() &&
-            j.tb->valid)
+    stats_.lookups++;
+    if (cpu.index < jump_cores_) [[likely]] {
+        JumpEntry& j = jump_[size_t{cpu.index} * kJumpEntries + jump_index(pc)];
+        // An empty entry (va ~0) may match an odd PC: check tb first.
+        if (j.va == pc && j.tb && still_fetched(cpu, pc, *j.tb)) {
+            stats_.jump_hits++;
             return j.tb;
+        }
         TranslationBlock* tb = lookup_slow(cpu, pc);
-        j = JumpEntry{pc, cpu.tlb.generation(), tb, cpu.mmu_idx()};
+        j = JumpEntry{pc, tb};
         return tb;
     }
     return lookup_slow(cpu, pc);
+}
+
+TranslationBlock* TbCache::link(Cpu& cpu, TranslationBlock& from) {
+    TranslationBlock* tb = get(cpu);
+    // Conditional branches have two successors; a third (indirect branches)
+    // replaces the older one.
+    from.links[from.next_link] =
+        BlockLink{cpu.s.pc, epoch_, tb, cpu.tlb.generation(), core_regime(cpu)};
+    from.next_link ^= 1;
+    return tb;
 }
 
 TranslationBlock* TbCache::lookup_slow(Cpu& cpu, uint64_t pc) {
@@ -59,9 +82,13 @@ TranslationBlock* TbCache::lookup_slow(Cpu& cpu, uint64_t pc) {
     const uint8_t* page = cpu.code_page(pc, pa_page);
     uint64_t pa = pa_page | (pc & kTlbOffsetMask);
     TranslationBlock*& slot = fast_[fast_index(pa) & (kFastEntries - 1)];
-    if (slot && slot->pa == pa && slot->valid) return slot;
+    if (slot && slot->pa == pa && slot->valid) {
+        stats_.fast_hits++;
+        return slot;
+    }
     auto it = blocks_.find(pa);
     if (it != blocks_.end()) {
+        stats_.map_hits++;
         slot = it->second.get();
         return slot;
     }
@@ -85,6 +112,11 @@ TranslationBlock* TbCache::translate(const uint8_t* page, uint64_t pa, uint64_t 
         }
         tb->ops.push_back({d->fn, insn});
         if (d->flags & kInsnEndsBlock) {
+            if (extended_ && tb->num_exits < kMaxBlockExits && off < kTlbPageSize &&
+                tb->ops.size() < kMaxBlockInsns && is_conditional_branch(insn)) {
+                tb->exits[tb->num_exits++] = static_cast<uint8_t>(tb->ops.size() - 1);
+                continue;
+            }
             tb->last_sets_pc = true;
             break;
         }
@@ -129,8 +161,9 @@ void TbCache::flush() {
 
 void TbCache::collect_retired() {
     std::fill(fast_.begin(), fast_.end(), nullptr);
-    for (auto& jc : jump_)
-        std::fill(jc.begin(), jc.end(), JumpEntry{});
+    std::fill(jump_.begin(), jump_.end(), JumpEntry{});
+    epoch_++;
+    stats_.collections++;
     retired_.clear();
 }
 
