@@ -2,13 +2,11 @@
 
 #include "cpu/cpu.hpp"
 #include "cpu/cpu_snapshot.hpp"
-#include "cpu/guest_counter.hpp"
 #include "cpu/sysreg.hpp"
 #include "intc/gicv3/gic_reset.hpp"
 #include "intc/gicv3/gic_state_desc.hpp"
 #include "machine/virt/kvm_virt_machine.hpp"
 
-#include <chrono>
 #include <cstdio>
 
 namespace kestrel {
@@ -61,19 +59,7 @@ void use_board_id_registers(GicV3State& st, const GicV3State& board) {
 
 KvmVirtSnapshot::KvmVirtSnapshot(KvmVirtMachine& m) : m_(m) {
     warn = [](const std::string& w) { std::fprintf(stderr, "kestrel: %s\n", w.c_str()); };
-    objects_.push_back(
-        make_mirrored_object<BoardSnapshotState>(kBoardSection, 0,
-                                                 {[this] {
-                                                      BoardSnapshotState b;
-                                                      b.guest_counter = guest_counter_ticks();
-                                                      b.reset_pending = m_.reset_pending_;
-                                                      return b;
-                                                  },
-                                                  {},
-                                                  [this](const BoardSnapshotState& b) {
-                                                      set_guest_counter_ticks(b.guest_counter);
-                                                      m_.reset_pending_ = b.reset_pending;
-                                                  }}));
+    objects_.push_back(make_board_object(m_.reset_pending_));
     for (unsigned i = 0; i < m_.vm_.num_vcpus(); i++) {
         MirrorHooks<CpuSnapshotState> h;
         h.capture = [this, i] {
@@ -134,10 +120,7 @@ ConfigRecord KvmVirtSnapshot::config() const {
 }
 
 std::vector<StateObject*> KvmVirtSnapshot::objects() const {
-    std::vector<StateObject*> v;
-    for (auto& o : objects_)
-        v.push_back(o.get());
-    return v;
+    return object_pointers(objects_);
 }
 
 std::vector<RamBlock> KvmVirtSnapshot::ram() const {
@@ -145,24 +128,11 @@ std::vector<RamBlock> KvmVirtSnapshot::ram() const {
 }
 
 std::vector<uint8_t> KvmVirtSnapshot::save(SnapshotTiming* timing) {
-    auto t0 = std::chrono::steady_clock::now();
     ConfigRecord cfg = config();
-    uint64_t ticks = guest_counter_ticks();
-    cfg.emplace_back("info.guest-clock-ns",
-                     std::to_string(ticks * (1'000'000'000 / kCounterFrequencyHz)));
     cfg.emplace_back("info.accel", "kvm");
     // A stopped guest is saved with the count it had at the stop.
     m_.put_held_counter();
-    SaveStats st;
-    auto objs = objects();
-    auto blocks = ram();
-    std::vector<uint8_t> out = write_snapshot(cfg, objs, blocks, &st);
-    if (timing) {
-        timing->stats = st;
-        timing->seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-    return out;
+    return write_board_snapshot(std::move(cfg), objects(), ram(), timing);
 }
 
 void KvmVirtSnapshot::load(std::span<const uint8_t> stream, std::span<StateObject* const> extra) {

@@ -141,20 +141,46 @@ std::vector<RamBlock> bus_ram_blocks(const Bus& bus) {
     return v;
 }
 
+std::vector<StateObject*>
+object_pointers(const std::vector<std::unique_ptr<StateObject>>& objects) {
+    std::vector<StateObject*> v;
+    for (auto& o : objects)
+        v.push_back(o.get());
+    return v;
+}
+
+std::vector<uint8_t> write_board_snapshot(ConfigRecord cfg, std::span<StateObject* const> objects,
+                                          std::span<const RamBlock> ram, SnapshotTiming* timing) {
+    auto t0 = std::chrono::steady_clock::now();
+    cfg.emplace_back("info.guest-clock-ns",
+                     std::to_string(guest_counter_ticks() * (1'000'000'000 / kCounterFrequencyHz)));
+    SaveStats st;
+    std::vector<uint8_t> out = write_snapshot(cfg, objects, ram, &st);
+    if (timing) {
+        timing->stats = st;
+        timing->seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    return out;
+}
+
+std::unique_ptr<StateObject> make_board_object(bool& reset_pending) {
+    return make_mirrored_object<BoardSnapshotState>(kBoardSection, 0,
+                                                    {[&reset_pending] {
+                                                         BoardSnapshotState b;
+                                                         b.guest_counter = guest_counter_ticks();
+                                                         b.reset_pending = reset_pending;
+                                                         return b;
+                                                     },
+                                                     {},
+                                                     [&reset_pending](const BoardSnapshotState& b) {
+                                                         set_guest_counter_ticks(b.guest_counter);
+                                                         reset_pending = b.reset_pending;
+                                                     }});
+}
+
 VirtSnapshot::VirtSnapshot(VirtMachine& m) : m_(m) {
-    objects_.push_back(
-        make_mirrored_object<BoardSnapshotState>(kBoardSection, 0,
-                                                 {[this] {
-                                                      BoardSnapshotState b;
-                                                      b.guest_counter = guest_counter_ticks();
-                                                      b.reset_pending = m_.reset_pending_;
-                                                      return b;
-                                                  },
-                                                  {},
-                                                  [this](const BoardSnapshotState& b) {
-                                                      set_guest_counter_ticks(b.guest_counter);
-                                                      m_.reset_pending_ = b.reset_pending;
-                                                  }}));
+    objects_.push_back(make_board_object(m_.reset_pending_));
     const unsigned max_el = m_.cfg_.virtualization ? 2 : 1;
     for (auto& cpu : m_.cpus_) {
         Cpu* c = cpu.get();
@@ -180,10 +206,7 @@ ConfigRecord VirtSnapshot::config() const {
 }
 
 std::vector<StateObject*> VirtSnapshot::objects() const {
-    std::vector<StateObject*> v;
-    for (auto& o : objects_)
-        v.push_back(o.get());
-    return v;
+    return object_pointers(objects_);
 }
 
 std::vector<RamBlock> VirtSnapshot::ram() const {
@@ -191,21 +214,7 @@ std::vector<RamBlock> VirtSnapshot::ram() const {
 }
 
 std::vector<uint8_t> VirtSnapshot::save(SnapshotTiming* timing) {
-    auto t0 = std::chrono::steady_clock::now();
-    ConfigRecord cfg = config();
-    uint64_t ticks = guest_counter_ticks();
-    cfg.emplace_back("info.guest-clock-ns",
-                     std::to_string(ticks * (1'000'000'000 / kCounterFrequencyHz)));
-    SaveStats st;
-    auto objs = objects();
-    auto blocks = ram();
-    std::vector<uint8_t> out = write_snapshot(cfg, objs, blocks, &st);
-    if (timing) {
-        timing->stats = st;
-        timing->seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    }
-    return out;
+    return write_board_snapshot(config(), objects(), ram(), timing);
 }
 
 void VirtSnapshot::load(std::span<const uint8_t> stream, std::span<StateObject* const> extra) {

@@ -74,6 +74,17 @@ void add_device_objects(std::vector<std::unique_ptr<savevm::StateObject>>& objec
                         Pl031& rtc, std::vector<std::unique_ptr<VirtioMmio>>& virtio);
 // The guest RAM blocks of a bus.
 std::vector<savevm::RamBlock> bus_ram_blocks(const Bus& bus);
+// The board section: the guest counter and the board's pending SYSTEM_RESET.
+std::unique_ptr<savevm::StateObject> make_board_object(bool& reset_pending);
+// The objects as the stream functions take them.
+std::vector<savevm::StateObject*>
+object_pointers(const std::vector<std::unique_ptr<savevm::StateObject>>& objects);
+// A board's stream: `cfg` plus the guest clock (info.guest-clock-ns), the
+// objects and the RAM, with its size and time in `timing`.
+std::vector<uint8_t> write_board_snapshot(savevm::ConfigRecord cfg,
+                                          std::span<savevm::StateObject* const> objects,
+                                          std::span<const savevm::RamBlock> ram,
+                                          SnapshotTiming* timing);
 // Why a snapshot's GICD_TYPER / GICR_TYPERs differ from own's, or nothing.
 std::optional<std::string> gic_id_problem(const GicV3State& st, const GicV3State& own);
 
