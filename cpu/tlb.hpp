@@ -46,10 +46,19 @@ class Tlb {
         return e_[mmu_idx][(va >> 12) & (kTlbEntries - 1)];
     }
 
-    // Records that va belongs to a mapping of 2^block_shift bytes, so that a
-    // flush by address anywhere in that mapping drops its 4 KiB pieces.
+    // Records the entry just filled for va: a non-global one for
+    // flush_nonglobal, and that va belongs to a mapping of 2^block_shift
+    // bytes, so that a flush by address anywhere in that mapping drops its
+    // 4 KiB pieces.
     void note_block(unsigned mmu_idx, uint64_t va, unsigned block_shift) {
         used_ |= 1u << mmu_idx;
+        if (!entry(mmu_idx, va).global) {
+            if (nonglobal_count_ < kTrackedNonGlobal)
+                nonglobal_[nonglobal_count_++] =
+                    static_cast<uint16_t>(mmu_idx * kTlbEntries + ((va >> 12) & (kTlbEntries - 1)));
+            else
+                nonglobal_overflow_ = true;
+        }
         if (block_shift <= 12) return;
         uint64_t mask = ~((1ull << block_shift) - 1) & kTlbiVaMask;
         uint64_t addr = va & mask;
@@ -76,15 +85,30 @@ class Tlb {
         for (unsigned i = 0; i < kNumMmuIdx; i++)
             if (used_ & (1u << i)) flush_idx(i);
         used_ = 0;
+        nonglobal_count_ = 0;
+        nonglobal_overflow_ = false;
     }
-    // Drops entries of the current ASID; global entries stay.
+    // Drops entries of the current ASID; global entries stay. Linux switches
+    // ASIDs around every user access on cores without PAN, so only the
+    // entries filled since the last such flush are visited (all of them
+    // when there were too many to track).
     void flush_nonglobal() {
         generation_++;
-        for (unsigned i = 0; i < kNumMmuIdx; i++) {
-            if (!(used_ & (1u << i))) continue;
-            for (auto& x : e_[i])
+        if (nonglobal_overflow_) {
+            for (unsigned i = 0; i < kNumMmuIdx; i++) {
+                if (!(used_ & (1u << i))) continue;
+                for (auto& x : e_[i])
+                    if (!x.global) x = TlbEntry{};
+            }
+        } else {
+            // A slot refilled since with a global entry is left alone.
+            for (unsigned n = 0; n < nonglobal_count_; n++) {
+                TlbEntry& x = e_[nonglobal_[n] / kTlbEntries][nonglobal_[n] % kTlbEntries];
                 if (!x.global) x = TlbEntry{};
+            }
         }
+        nonglobal_count_ = 0;
+        nonglobal_overflow_ = false;
     }
     // Drops every entry translating va (bits 55:12), global or not.
     void flush_va(uint64_t va) {
@@ -120,6 +144,13 @@ class Tlb {
     bool has_large_[kNumMmuIdx] = {};
     unsigned used_ = ~0u; // regimes that may hold entries
     uint64_t generation_ = 0;
+    // Slots (mmu_idx * kTlbEntries + index) filled with non-global entries
+    // since the last flush_nonglobal/flush.
+    static constexpr unsigned kTrackedNonGlobal = 128;
+    static_assert(kNumMmuIdx * kTlbEntries <= 65536);
+    uint16_t nonglobal_[kTrackedNonGlobal] = {};
+    unsigned nonglobal_count_ = 0;
+    bool nonglobal_overflow_ = false;
 };
 
 } // namespace kestrel
