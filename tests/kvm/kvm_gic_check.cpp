@@ -11,6 +11,7 @@
 #include "intc/gicv3/gic_reset.hpp"
 #include "intc/gicv3/gic_state_diff.hpp"
 #include "intc/gicv3/gicv3.hpp"
+#include "tests/common/gic_guest_state.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -56,30 +57,8 @@ std::unique_ptr<Vm> make_vm(LinuxKvm& kvm, unsigned ncpus, bool init) {
 }
 
 GicV3State guest_like(GicV3State s) {
-    s.gicd_ctlr |= g::kCtlrEnableGrp1;
-    s.group[1] = 0xffff0000;
-    s.enabled[1] = 0x0000f0f3;
-    s.pending[1] = 0x00000101;
-    s.active[2] = 0x80000000;
-    s.edge_trigger[2] = 0x0000ffff;
-    for (unsigned i = 32; i < s.priority.size(); i++)
-        s.priority[i] = static_cast<uint8_t>((i * 8) & 0xf8);
-    s.irouter[33] = 0x1;
-    s.irouter[64] = 0x1;
-    for (size_t i = 0; i < s.cpu.size(); i++) {
-        GicV3CpuState& c = s.cpu[i];
-        c.group = 0xffffffff;
-        c.enabled = 0x0000ffff;
-        c.pending = 0x2;
-        c.active = i == 0 ? 0x8 : 0;
-        for (unsigned p = 0; p < 32; p++)
-            c.priority[p] = static_cast<uint8_t>(0xa0 - 8 * (p % 4));
-        c.icc_pmr = 0xf0;
-        c.icc_bpr = {2, 3};
-        c.icc_igrpen = {0, 1};
-        c.icc_apr = {0, i == 0 ? 0x100000u : 0u};
-        c.icc_ctlr |= 0x2;
-    }
+    s = test::guest_like_gic_state(s);
+    s.pending[1] |= 0x1;
     return s;
 }
 

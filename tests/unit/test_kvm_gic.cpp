@@ -5,6 +5,7 @@
 #include "accel/kvm/kvm_gic_regs.hpp"
 #include "intc/gicv3/gic_reset.hpp"
 #include "intc/gicv3/gic_state_diff.hpp"
+#include "tests/common/gic_guest_state.hpp"
 #include "tests/unit/fake_kvm.hpp"
 #include "tests/unit/gic_test_rig.hpp"
 
@@ -53,41 +54,21 @@ struct KvmRig {
     size_t typer2_writes() const { return kvm.vgic.dist_accesses(g::d::TYPER2).size(); }
 };
 
-// A state as a running guest leaves it: distributor enabled for Group 1,
-// SPIs configured, some pending/active, PPIs and SGIs, CPU interfaces set.
+// A state as a running guest leaves it (tests/common/gic_guest_state.hpp),
+// with line levels and more edge-triggered interrupts, the virtual timer
+// PPI enabled, and Linux's LPI tables.
 GicV3State guest_like(GicV3State s) {
-    s.gicd_ctlr |= g::kCtlrEnableGrp1;
-    s.group[1] = 0xffff0000;
-    s.enabled[1] = 0x0000f0f3;
-    s.pending[1] = 0x00000101;
-    s.active[2] = 0x80000000;
+    s = test::guest_like_gic_state(s);
+    test::set_linux_lpi_tables(s);
+    s.pending[1] |= 0x1;
     s.level[1] = 0x00000002;
-    s.edge_trigger[2] = 0x0000ffff;
     s.edge_trigger[3] = 0x00000001;
-    for (unsigned i = 32; i < s.priority.size(); i++)
-        s.priority[i] = static_cast<uint8_t>((i * 8) & 0xf8);
-    s.irouter[33] = 0x1;
     s.irouter[40] = 0x0;
-    s.irouter[64] = 0x1;
     s.gicd_statusr = 0;
-    for (size_t i = 0; i < s.cpu.size(); i++) {
-        GicV3CpuState& c = s.cpu[i];
-        c.gicr_waker = 0;
-        c.gicr_propbaser = 0x4100'0000ull | (1ull << 10) | (7ull << 7) | 15; // IS, RaWaWb
-        c.gicr_pendbaser = (0x4200'0000ull + 0x10000 * i) | (1ull << 10) | (7ull << 7);
-        c.group = 0xffffffff;
-        c.enabled = 0x0800ffff; // SGIs + PPI 27 (virtual timer)
-        c.pending = 0x2;
-        c.active = i == 0 ? 0x8 : 0;
+    for (GicV3CpuState& c : s.cpu) {
+        c.enabled |= 0x08000000; // PPI 27 (virtual timer)
         c.level = 0x08000000;
         c.edge_trigger = 0xffff | (1u << 20);
-        for (unsigned p = 0; p < 32; p++)
-            c.priority[p] = static_cast<uint8_t>(0xa0 - 8 * (p % 4));
-        c.icc_pmr = 0xf0;
-        c.icc_bpr = {2, 3};
-        c.icc_igrpen = {0, 1};
-        c.icc_apr = {0, i == 0 ? 0x100000u : 0u};
-        c.icc_ctlr |= 0x2; // EOImode
     }
     return s;
 }
