@@ -41,24 +41,29 @@ def check(cond, msg):
         raise Failure(msg)
 
 
+def connect_unix(path, timeout, what):
+    """A connection to a Kestrel monitor socket, waiting for it to appear."""
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX)
+        try:
+            s.connect(path)
+            s.settimeout(60)
+            return s
+        except OSError:
+            s.close()
+            if time.time() > deadline:
+                raise Failure(f"{what} socket {path} never appeared")
+            time.sleep(0.05)
+
+
 class Monitor:
     """The human monitor over a unix socket."""
 
     PROMPT = b"(kestrel) "
 
     def __init__(self, path, timeout=20):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.time() > deadline:
-                    raise Failure(f"monitor socket {path} never appeared")
-                time.sleep(0.05)
-        self.s.settimeout(60)
+        self.s = connect_unix(path, timeout, "monitor")
         self._read_prompt()
 
     def _read_prompt(self):
@@ -86,18 +91,7 @@ class Qmp:
     """The machine monitor: greeting, capabilities, commands, events."""
 
     def __init__(self, path, timeout=20):
-        deadline = time.time() + timeout
-        while True:
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                self.s.close()
-                if time.time() > deadline:
-                    raise Failure(f"QMP socket {path} never appeared")
-                time.sleep(0.05)
-        self.s.settimeout(60)
+        self.s = connect_unix(path, timeout, "QMP")
         self.buf = b""
         self.events = []
         greeting = self._read()
